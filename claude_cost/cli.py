@@ -1,0 +1,257 @@
+"""The command line: parse options, call the core, render, map errors to exit codes (in one place)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from claude_cost import __version__
+from claude_cost.errors import ClaudeCostError, InputError
+
+app = typer.Typer(
+    name="claude-cost",
+    help="What a Claude API request will cost before you send it, and what your traffic cost after.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals could hold an API key
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+
+def _print_rich(renderable: object) -> None:
+    """Print a rich renderable to stdout: 120 columns when not a terminal, no colour with
+    NO_COLOR or when piped. rich is imported only here (machine formats never load it)."""
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    Console(file=sys.stdout, highlight=False, width=None if tty else 120, no_color=bool(os.environ.get("NO_COLOR"))).print(renderable)
+
+
+def _err(text: str) -> None:
+    """One line for the user on stderr (errors, warnings, which counter was used)."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claude-cost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """What a Claude API request will cost before you send it, and what your traffic cost after."""
+
+
+@contextlib.contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """The one error boundary: a ClaudeCostError becomes one line on stderr and its exit code."""
+    from claude_cost.counting import redact
+
+    try:
+        yield
+    except ClaudeCostError as exc:
+        if debug:
+            _err(redact(traceback.format_exc()))
+        _err(f"error: {redact(exc.message)}")
+        if exc.hint:
+            _err(f"  hint: {redact(exc.hint)}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--at {value!r} is not a date", hint="use YYYY-MM-DD, e.g. --at 2026-02-01") from None
+
+
+def _hours(value: str | None, flag: str) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        raise InputError(f"{flag} {value!r} is not a number of hours") from None
+    if not d.is_finite() or d < 0:
+        raise InputError(f"{flag} must be a number of hours >= 0")
+    return d
+
+
+def _emit(fmt: Format, est: object) -> None:
+    from claude_cost import render
+
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(render.estimate_json(est), indent=2, ensure_ascii=False) + "\n")  # type: ignore[arg-type]
+    elif fmt is Format.csv:
+        sys.stdout.write(render.estimate_csv(est))  # type: ignore[arg-type]
+    elif fmt is Format.markdown:
+        sys.stdout.write(render.estimate_markdown(est))  # type: ignore[arg-type]
+    else:
+        from claude_cost import tables
+
+        _print_rich(tables.estimate_table(est))  # type: ignore[arg-type]
+
+
+PricesOpt = Annotated[
+    Optional[Path],
+    typer.Option("--prices", help="A prices file merged over the bundled table (also $CLAUDE_COST_PRICES).", show_default=False),
+]
+AtOpt = Annotated[Optional[str], typer.Option("--at", help="Price as billed on this date (YYYY-MM-DD). Default: today.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors (the API key is never shown).")]
+
+
+@app.command()
+def estimate(
+    payload: Annotated[Optional[str], typer.Argument(help="Messages API request JSON file, or - for stdin.", show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id or alias (overrides the payload's).")] = None,
+    input_tokens: Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")] = None,
+    output_tokens: Annotated[Optional[int], typer.Option("--output-tokens", min=0, help="Output tokens (default: the payload's max_tokens, as an upper bound).")] = None,
+    cache_write_tokens: Annotated[int, typer.Option("--cache-write-tokens", min=0, help="5-minute cache write tokens (manual counts).")] = 0,
+    cache_write_1h_tokens: Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")] = 0,
+    cache_read_tokens: Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")] = 0,
+    count: Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")] = "auto",
+    cache: Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")] = "cold",
+    repeat: Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm.")] = 1,
+    batch: Annotated[bool, typer.Option("--batch", help="Price at Batch API rates (50%).")] = False,
+    geo: Annotated[Optional[str], typer.Option("--geo", help="inference_geo: us (1.1x, Claude 4.6+) or global.")] = None,
+    speed: Annotated[Optional[str], typer.Option("--speed", help="standard or fast (fast mode).")] = None,
+    platform: Annotated[Optional[str], typer.Option("--platform", help="api | bedrock | vertex | foundry.")] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="global | regional (Bedrock / Google Cloud: +10% on 4.5+ models).")] = None,
+    web_searches: Annotated[Optional[int], typer.Option("--web-searches", min=0, help="Web searches ($10 per 1,000).")] = None,
+    code_exec_hours: Annotated[Optional[str], typer.Option("--code-exec-hours", help="Billable code-execution container-hours.")] = None,
+    session_hours: Annotated[Optional[str], typer.Option("--session-hours", help="Managed Agents session-hours ($0.08/h).")] = None,
+    at: AtOpt = None,
+    prices: PricesOpt = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", help="count_tokens timeout in seconds (SDK).")] = None,
+    max_retries: Annotated[Optional[int], typer.Option("--max-retries", min=0, help="count_tokens retries (SDK default 2).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Estimate the cost of a request: from a payload file, or from token counts you give."""
+    with _errors(debug):
+        from claude_cost.estimate import Options, estimate_manual, estimate_payload
+        from claude_cost.models import Usage
+        from claude_cost.prices import load_table
+
+        for name, value, allowed in (
+            ("--geo", geo, ("us", "global")),
+            ("--speed", speed, ("standard", "fast")),
+            ("--platform", platform, ("api", "bedrock", "vertex", "foundry")),
+            ("--endpoint", endpoint, ("global", "regional")),
+        ):
+            if value is not None and value not in allowed:
+                raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        opts = Options(
+            model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens,
+            web_searches=web_searches, code_execution_hours=_hours(code_exec_hours, "--code-exec-hours"),
+            session_hours=_hours(session_hours, "--session-hours"), batch=batch, geo=geo, speed=speed,
+            platform=platform, endpoint=endpoint, day=_day(at), timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
+        table = load_table(prices)
+        manual = input_tokens is not None or cache_write_tokens or cache_write_1h_tokens or cache_read_tokens
+        request = None
+        if payload is not None:
+            from claude_cost.payload import read_payload
+
+            request = read_payload(payload)
+        if manual:
+            name = model or (request or {}).get("model")
+            if not isinstance(name, str):
+                raise InputError("manual counts need a model", hint="pass --model, e.g. --model opus-4.7")
+            usage = Usage(
+                input=input_tokens or 0,
+                cache_write_5m=cache_write_tokens,
+                cache_write_1h=cache_write_1h_tokens,
+                cache_read=cache_read_tokens,
+                output=output_tokens or 0,
+                web_searches=web_searches or 0,
+                code_execution_hours=opts.code_execution_hours,
+                session_hours=opts.session_hours,
+            )
+            result = estimate_manual(table, name, usage, opts, request)
+        elif request is not None:
+            result = estimate_payload(table, request, opts, where="stdin" if payload == "-" else payload)
+        else:
+            raise InputError("nothing to estimate", hint="give a payload file (or - for stdin), or --model M --input-tokens N")
+        for line in result.info:
+            _err(line)
+        _emit(Format.json if json_ else fmt, result)
+
+
+@app.command("prices")
+def prices_cmd(
+    model: Annotated[Optional[str], typer.Argument(help="Show one model with every rule.", show_default=False)] = None,
+    check: Annotated[Optional[Path], typer.Option("--check", help="Validate a prices file and exit.")] = None,
+    at: AtOpt = None,
+    prices: PricesOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the price table, show one model, or validate a prices file."""
+    with _errors(debug):
+        from claude_cost import pricing, render, tables
+        from claude_cost.prices import check_file, load_table, resolve
+
+        if check is not None:
+            checked = check_file(check)
+            typer.echo(f"{check}: ok ({len(checked.models)} models after merging over the bundled table)")
+            return
+        table = load_table(prices)
+        day = _day(at) or date.today()
+        if model is not None:
+            _print_rich(tables.model_detail(resolve(table, model).model, table, day))
+            return
+        if json_:
+            doc = {}
+            for m in table.models.values():
+                e = pricing.effective_model(m, day)
+                doc[m.id] = {
+                    "name": e.name,
+                    **{k: render.dec(e.rates.get(k)) for k in ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")},
+                    "batch_input": render.dec(e.batch_input),
+                    "batch_output": render.dec(e.batch_output),
+                    "context_window": e.context_window,
+                    "retired": e.retired.isoformat() if e.retired else None,
+                }
+            sys.stdout.write(json.dumps({"as_of": table.as_of.isoformat(), "date": day.isoformat(), "models": doc}, indent=2) + "\n")
+            return
+        _print_rich(tables.prices_table(table, day))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

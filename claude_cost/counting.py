@@ -1,0 +1,195 @@
+"""Token counting behind one small interface: the count_tokens API, the offline estimator, or
+counts the user gives. The anthropic SDK is imported only when the API is actually called."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from claude_cost.errors import TokenCountError
+
+__all__ = ["Count", "TokenCounter", "ApiCounter", "OfflineCounter", "ManualCounter", "has_credentials", "redact"]
+
+#: Environment variables from which the SDK can build credentials without a config file
+#: (fact sheet §1, "Credential precedence").
+CREDENTIAL_ENV = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_PROFILE",
+    "ANTHROPIC_IDENTITY_TOKEN",
+    "ANTHROPIC_IDENTITY_TOKEN_FILE",
+)
+SECRET_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_IDENTITY_TOKEN")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A prompt token count: exact (`low == tokens == high`) or an estimate with its range."""
+
+    tokens: int
+    low: int
+    high: int
+    exact: bool = True
+
+    @classmethod
+    def of(cls, n: int) -> Count:
+        return cls(n, n, n, True)
+
+    def minus(self, n: int) -> Count:
+        """This count less `n` tokens (never below zero)."""
+        return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact)
+
+
+class TokenCounter(Protocol):
+    """Counts the input tokens of a count_tokens-shaped body."""
+
+    source: str  # "api" | "offline" | "manual"
+    method: str  # human-readable description of how
+
+    def count(self, body: dict[str, Any]) -> Count: ...
+
+
+def has_credentials(env: dict[str, str] | None = None) -> bool:
+    """Whether the SDK would find credentials in the environment (checked without importing it)."""
+    env = os.environ if env is None else env
+    return any(env.get(name) for name in CREDENTIAL_ENV)
+
+
+def redact(text: str) -> str:
+    """`text` with any secret from the environment replaced by ***."""
+    for name in SECRET_ENV:
+        secret = os.environ.get(name)
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+class ManualCounter:
+    """Counts the user gave: every body of the request counts as `tokens` (no prefix split)."""
+
+    source = "manual"
+    method = "given on the command line"
+
+    def __init__(self, tokens: int) -> None:
+        self.tokens = tokens
+
+    def count(self, body: dict[str, Any]) -> Count:
+        return Count.of(self.tokens)
+
+
+class OfflineCounter:
+    """The offline estimator: no network, a point estimate and a low–high range."""
+
+    source = "offline"
+
+    def __init__(self, family: str | None, tool_prompt: tuple[int | None, int | None] = (None, None)) -> None:
+        from claude_cost import offline  # loaded only when offline counting is used
+
+        self._offline = offline
+        self.family = family
+        self.tool_prompt = tool_prompt
+        self.method = f"{offline.METHOD}; tokenizer {family or 'unknown: union of families'}"
+
+    def count(self, body: dict[str, Any]) -> Count:
+        est = self._offline.estimate_body(body, self.family, self.tool_prompt)
+        return Count(est.tokens, est.low, est.high, exact=False)
+
+
+class ApiCounter:
+    """count_tokens through the official SDK, with the key and base URL the SDK reads itself.
+
+    Identical bodies are counted once per run.
+    """
+
+    source = "api"
+    method = "count_tokens API"
+
+    def __init__(self, *, timeout: float | None = None, max_retries: int | None = None) -> None:
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._client: Any = None
+        self._memo: dict[str, Count] = {}
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            import anthropic  # lazy: importing the SDK costs ~1.5 s
+
+            kwargs: dict[str, Any] = {}
+            if self.timeout is not None:
+                kwargs["timeout"] = self.timeout
+            if self.max_retries is not None:
+                kwargs["max_retries"] = self.max_retries
+            try:
+                self._client = anthropic.Anthropic(**kwargs)
+            except Exception as exc:  # the SDK raises when it finds no credentials at all
+                raise TokenCountError(
+                    f"cannot create the API client: {redact(str(exc))}",
+                    hint="set ANTHROPIC_API_KEY, or use --count offline",
+                ) from None
+        return self._client
+
+    def count(self, body: dict[str, Any]) -> Count:
+        key = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        if key in self._memo:
+            return self._memo[key]
+        client = self._get_client()
+        import anthropic
+
+        try:
+            result = client.messages.count_tokens(**body)
+        except anthropic.APIStatusError as exc:
+            raise _status_error(exc, body.get("model")) from None
+        except anthropic.APITimeoutError:
+            raise TokenCountError(
+                f"count_tokens timed out{f' after {self.timeout:g}s' if self.timeout else ''}",
+                hint="raise --timeout or check the network",
+            ) from None
+        except anthropic.APIConnectionError:
+            raise TokenCountError(
+                f"cannot connect to the Anthropic API at {redact(str(client.base_url))}",
+                hint="check the network and ANTHROPIC_BASE_URL, or use --count offline",
+            ) from None
+        count = Count.of(int(result.input_tokens))
+        self._memo[key] = count
+        return count
+
+
+_HINTS = {
+    400: "the API rejected the payload; fix it as the message says",
+    401: "check ANTHROPIC_API_KEY (or use --count offline)",
+    402: "check the organization's billing",
+    403: "the key may not have access to this model or workspace",
+    413: "count_tokens accepts at most 32 MB per request",
+    500: "an API-side error; retry later",
+    529: "the API is overloaded; retry later",
+}
+
+
+def _status_error(exc: Any, model: Any) -> TokenCountError:
+    status = getattr(exc, "status_code", None)
+    kind = getattr(exc, "type", None)
+    message = getattr(exc, "api_message", None)
+    if not message:
+        body = getattr(exc, "body", None)
+        if isinstance(body, dict):
+            err = body.get("error", body)
+            message = err.get("message") if isinstance(err, dict) else None
+    message = redact(str(message or exc))
+    label = f"count_tokens failed: {status}{f' {kind}' if kind else ''}: {message}"
+    if status == 404:
+        return TokenCountError(
+            f"count_tokens failed: 404 not_found_error: the API does not know model {model!r} ({message})",
+            hint="check the model id, or use --count offline",
+        )
+    if status == 429:
+        headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
+        retry_after = headers.get("retry-after")
+        wait = f"; the API asked to retry after {retry_after}s" if retry_after else ""
+        return TokenCountError(
+            f"{label} (rate limited, still after the SDK's retries{wait})",
+            hint="wait and retry, raise --max-retries, or use --count offline",
+        )
+    hint = _HINTS.get(status) or ("an API-side error; retry later" if status and status >= 500 else None)
+    return TokenCountError(label, hint=hint)

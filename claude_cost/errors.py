@@ -1,0 +1,71 @@
+"""The one error hierarchy of claude-cost, and the exit codes it maps to.
+
+Exit codes are part of the CLI's contract (CI scripts depend on them):
+
+    0  success
+    1  over budget (a budget gate was broken)
+    2  bad usage or bad input: flags, unknown model, invalid prices file, invalid payload,
+       a scenario the API itself would reject
+    3  token counting failed (count_tokens API error, network, timeout)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_OVER_BUDGET",
+    "EXIT_BAD_INPUT",
+    "EXIT_COUNT_FAILED",
+    "ClaudeCostError",
+    "InputError",
+    "PayloadError",
+    "PriceTableError",
+    "UnknownModelError",
+    "ScenarioError",
+    "TokenCountError",
+]
+
+EXIT_OK = 0
+EXIT_OVER_BUDGET = 1
+EXIT_BAD_INPUT = 2
+EXIT_COUNT_FAILED = 3
+
+
+class ClaudeCostError(Exception):
+    """Base of every error the CLI reports as one line (plus an optional hint)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class InputError(ClaudeCostError):
+    """Bad flags or bad input given by the user."""
+
+
+class PayloadError(InputError):
+    """The request payload is not readable JSON or not a Messages API request."""
+
+
+class PriceTableError(InputError):
+    """A prices file is malformed; the message names file, model and key."""
+
+
+class UnknownModelError(InputError):
+    """A model id or alias that the price table does not know."""
+
+
+class ScenarioError(InputError):
+    """A pricing scenario the API would reject (fast mode with batch, us residency on an old model, …)."""
+
+
+class TokenCountError(ClaudeCostError):
+    """Counting tokens failed (API error, network, timeout)."""
+
+    exit_code = EXIT_COUNT_FAILED

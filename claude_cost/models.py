@@ -1,0 +1,200 @@
+"""Plain data: price table entries, token usage, scenarios and priced lines. No I/O, no logic
+beyond small derived properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+__all__ = [
+    "TOKEN_CLASSES",
+    "Rates",
+    "FastPeriod",
+    "LongContextTier",
+    "HistoryEntry",
+    "ModelPrice",
+    "Fees",
+    "PriceTable",
+    "Usage",
+    "Scenario",
+    "CostLine",
+    "Breakdown",
+]
+
+#: Token classes in bill order; each is a per-MTok rate on `Rates` and a count on `Usage`.
+TOKEN_CLASSES = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
+
+
+@dataclass(frozen=True)
+class Rates:
+    """USD per million tokens for each token class."""
+
+    input: Decimal
+    output: Decimal
+    cache_write_5m: Decimal
+    cache_write_1h: Decimal
+    cache_read: Decimal
+
+    def get(self, token_class: str) -> Decimal:
+        return getattr(self, token_class)
+
+    def scaled(self, factor: Decimal, classes: tuple[str, ...] = TOKEN_CLASSES) -> Rates:
+        """These rates with `classes` multiplied by `factor`."""
+        return replace(self, **{c: self.get(c) * factor for c in classes})
+
+
+@dataclass(frozen=True)
+class FastPeriod:
+    """Fast-mode input/output rates in force from `start` (inclusive) until `until` (exclusive)."""
+
+    input: Decimal
+    output: Decimal
+    start: date | None = None
+    until: date | None = None
+
+    def active(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class LongContextTier:
+    """Rates for a request whose total input is strictly above `threshold`, in force for a period."""
+
+    threshold: int
+    rates: Rates
+    start: date | None = None
+    until: date | None = None
+
+    def active(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """Scalar model fields as they were before `until` (exclusive)."""
+
+    until: date
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """One model of the price table, as written (history not applied)."""
+
+    id: str
+    name: str
+    family: str
+    aliases: tuple[str, ...]
+    rates: Rates
+    batch_input: Decimal
+    batch_output: Decimal
+    source: str = ""
+    context_window: int | None = None
+    min_cacheable: int | None = None
+    tokenizer: str | None = None
+    tool_prompt_auto: int | None = None
+    tool_prompt_any: int | None = None
+    us_residency: bool = False
+    regional_premium: bool = False
+    deprecated: bool | date = False
+    retired: date | None = None
+    fast: tuple[FastPeriod, ...] = ()
+    fast_after_removal: str = "error"
+    long_context: tuple[LongContextTier, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+
+    def is_retired(self, day: date) -> bool:
+        return self.retired is not None and day >= self.retired
+
+
+@dataclass(frozen=True)
+class Fees:
+    """Non-token fees and table-wide multipliers."""
+
+    web_search_per_1000: Decimal
+    code_execution_per_hour: Decimal
+    session_per_hour: Decimal
+    us_residency_multiplier: Decimal
+    regional_endpoint_multiplier: Decimal
+    code_execution_free_hours_per_month: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """The validated table: models by canonical id, every alias → id, fees, and provenance."""
+
+    models: dict[str, ModelPrice]
+    aliases: dict[str, str]
+    fees: Fees
+    as_of: date
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token and non-token usage of one or more requests.
+
+    `input` is the uncached input, as the API's `usage.input_tokens`; the request's whole
+    prompt is `prompt_tokens` (uncached + cache writes + cache reads).
+    """
+
+    input: int = 0
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+    cache_read: int = 0
+    output: int = 0
+    web_searches: int = 0
+    code_execution_hours: Decimal = Decimal(0)
+    session_hours: Decimal = Decimal(0)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.input + self.cache_write_5m + self.cache_write_1h + self.cache_read
+
+    def tokens(self, token_class: str) -> int:
+        return int(getattr(self, token_class))
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            **{c: self.tokens(c) + other.tokens(c) for c in TOKEN_CLASSES},
+            web_searches=self.web_searches + other.web_searches,
+            code_execution_hours=self.code_execution_hours + other.code_execution_hours,
+            session_hours=self.session_hours + other.session_hours,
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How a request is sent: which day's prices, batch, residency, speed, platform endpoint."""
+
+    day: date
+    batch: bool = False
+    geo: str | None = None  # "us" | "global" | None (not sent)
+    speed: str = "standard"  # "standard" | "fast"
+    platform: str = "api"  # "api" | "bedrock" | "vertex" | "foundry"
+    endpoint: str = "global"  # "global" | "regional" (Bedrock / Google Cloud)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One itemized line: `quantity` units at `rate` USD per `unit`."""
+
+    item: str
+    label: str
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    usd: Decimal
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The priced result for one model: lines, their exact total, and what was applied."""
+
+    model: str
+    lines: tuple[CostLine, ...]
+    total: Decimal
+    rates: Rates
+    applied: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())

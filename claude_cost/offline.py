@@ -1,0 +1,306 @@
+"""Offline input-token estimates for a count_tokens-shaped body: no network, standard library only.
+
+Text is split into pre-token chunks (letter runs, digit runs, punctuation, whitespace, CJK,
+other scripts) and each chunk class has a per-family cost fitted on recorded count_tokens
+results (shared/data/token-calibration; see benchmarks/offline_accuracy.py). Structure is added
+from documented constants: the message frame, the tool-use system prompt (from prices.toml),
+tool definitions, images by the 28-pixel patch rule, PDFs as a per-page range.
+
+Every figure is an estimate with a low–high range; nothing here claims to be exact.
+See shared/reference/offline-token-estimation.md for the sources of each constant.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from claude_cost.errors import PayloadError
+
+__all__ = ["METHOD", "FAMILIES", "Estimate", "estimate_text", "estimate_body", "image_size", "image_tokens"]
+
+METHOD = "offline estimate (chunk-class model fitted on recorded counts + documented overheads)"
+FAMILIES = ("v3", "v4.7", "v5")
+
+# Per-request frame of a single user message (offline-token-estimation.md §4): "a" costs 8 on
+# the v3 family, 12 on Opus 4.7, 7 on Opus 4.8 and later.
+FRAME = {"v3": 7, "v4.7": 11, "v5": 6}
+# Extra user/assistant turns: no published figure; a range (§6.3 of the same notes).
+TURN = (3, 5, 8)
+
+# Chunk-class costs, fitted by benchmarks/offline_accuracy.py --fit on the calibration set.
+# word: a run of ASCII letters costs w0 + max(0, len - w_free) / w_per tokens.
+PARAMS: dict[str, dict[str, float]] = {
+    "v3": {"w0": 1.0, "w_free": 6.0, "w_per": 4.0, "digit": 0.34, "punct": 0.62, "space": 0.35, "nl": 0.5, "cjk": 1.1, "other": 0.55},
+    "v4.7": {"w0": 1.0, "w_free": 4.0, "w_per": 3.2, "digit": 0.34, "punct": 0.75, "space": 0.35, "nl": 0.6, "cjk": 1.1, "other": 0.55},
+    "v5": {"w0": 1.0, "w_free": 4.0, "w_per": 3.2, "digit": 0.34, "punct": 0.75, "space": 0.35, "nl": 0.6, "cjk": 1.1, "other": 0.55},
+}
+# Relative error band (low, high) of text estimates, by content class.
+BANDS = {"code": (0.12, 0.12), "prose": (0.15, 0.20), "other": (0.30, 0.40), "short": (0.40, 0.50)}
+
+_CHUNK = re.compile(
+    r"(?P<word>[A-Za-z]+)|(?P<digit>[0-9]+)|(?P<nl>\n[ \t]*)|(?P<space>[ \t]+)"
+    r"|(?P<cjk>[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])"
+    r"|(?P<punct>[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e])|(?P<other>[^\x00-\x7f])|(?P<ctrl>[\x00-\x1f\x7f])"
+)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A token estimate: point value and range."""
+
+    tokens: int
+    low: int
+    high: int
+
+    def __add__(self, other: Estimate) -> Estimate:
+        return Estimate(self.tokens + other.tokens, self.low + other.low, self.high + other.high)
+
+
+ZERO = Estimate(0, 0, 0)
+
+
+def _text_cost(text: str, p: dict[str, float]) -> tuple[float, str]:
+    """Point estimate of `text` for one family's parameters, and its content class."""
+    cost = 0.0
+    n_ascii_letters = n_nonascii = n_punct = 0
+    for m in _CHUNK.finditer(text):
+        kind = m.lastgroup
+        g = m.group()
+        if kind == "word":
+            cost += p["w0"] + max(0.0, len(g) - p["w_free"]) / p["w_per"]
+            n_ascii_letters += len(g)
+        elif kind == "digit":
+            cost += max(1.0, len(g) * p["digit"]) if len(g) > 0 else 0
+        elif kind == "nl":
+            cost += p["nl"]
+        elif kind == "space":
+            cost += p["space"]
+        elif kind == "punct":
+            cost += p["punct"]
+            n_punct += 1
+        elif kind == "cjk":
+            cost += p["cjk"]
+            n_nonascii += 1
+        elif kind == "other":
+            cost += p["other"]
+            n_nonascii += 1
+        else:
+            cost += 1.0
+    total = max(len(text), 1)
+    if n_nonascii > 0.2 * total:
+        cls = "other"
+    elif n_punct > 0.08 * total:
+        cls = "code"
+    else:
+        cls = "prose"
+    return cost, cls
+
+
+def estimate_text(text: str, family: str | None) -> Estimate:
+    """Estimate the content tokens of a text for a tokenizer family (None: union of families)."""
+    if not text:
+        return ZERO
+    if family not in PARAMS:
+        ests = [estimate_text(text, f) for f in FAMILIES]
+        return Estimate(round(sum(e.tokens for e in ests) / len(ests)), min(e.low for e in ests), max(e.high for e in ests))
+    cost, cls = _text_cost(text, PARAMS[family])
+    point = max(1, round(cost))
+    lo, hi = BANDS["short"] if point < 50 else BANDS[cls]
+    return Estimate(point, max(0, math.floor(point * (1 - lo))), math.ceil(point * (1 + hi)) + 1)
+
+
+# ---------------------------------------------------------------- images
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG, JPEG, GIF or WebP header; PayloadError when unreadable."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return struct.unpack("<HH", data[6:10])
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8 ":
+            w, h = struct.unpack("<HH", data[26:30])
+            return w & 0x3FFF, h & 0x3FFF
+        if chunk == b"VP8L":
+            b = data[21:25]
+            w = 1 + (((b[1] & 0x3F) << 8) | b[0])
+            h = 1 + (((b[3] & 0xF) << 10) | (b[2] << 2) | ((b[1] & 0xC0) >> 6))
+            return w, h
+        if chunk == b"VP8X":
+            w = 1 + int.from_bytes(data[24:27], "little")
+            h = 1 + int.from_bytes(data[27:30], "little")
+            return w, h
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+                return w, h
+            i += 2 + length
+    raise PayloadError("image data is not a PNG, JPEG, GIF or WebP image (or its header is damaged)")
+
+
+def _patches(w: int, h: int) -> int:
+    return math.ceil(w / 28) * math.ceil(h / 28)
+
+
+def image_tokens(width: int, height: int, high_res: bool) -> int:
+    """Visual tokens of an image: ⌈w/28⌉·⌈h/28⌉ after an aspect-preserving downscale.
+
+    Limits (fact sheet §12): Claude Opus 4.7 and later 2576 px long edge / 4,784 tokens; other
+    models 1568 px / 1,568 tokens. The long edge is reduced one pixel at a time (short edge
+    rounded) until the patch count fits; this reproduces the docs' examples (1920x1080 → 1,560
+    standard / 2,691 high-res; 3840x2160 → 4,784 high-res; 1075x1520 → 924x1307).
+    """
+    if width <= 0 or height <= 0:
+        return 0
+    max_edge, max_tokens = (2576, 4784) if high_res else (1568, 1568)
+    long_edge, short_edge = max(width, height), min(width, height)
+    target = min(long_edge, max_edge)
+    while target > 1:
+        short = max(1, round(short_edge * target / long_edge))
+        if _patches(target, short) <= max_tokens:
+            return _patches(target, short)
+        target -= 1
+    return 1
+
+
+def _b64(data: Any, loc: str) -> bytes:
+    if not isinstance(data, str):
+        raise PayloadError(f"{loc}: base64 'data' must be a string")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise PayloadError(f"{loc}: 'data' is not valid base64", hint="encode the file with base64 (no data: URL prefix)") from None
+
+
+def _pdf_pages(data: bytes) -> int:
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    counts = [int(c) for c in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data, re.S)]
+    counts += [int(c) for c in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data, re.S)]
+    return max([pages, *counts, 1])
+
+
+def _block(block: dict[str, Any], family: str | None, loc: str) -> Estimate:
+    kind = block.get("type")
+    high_res = family in ("v4.7", "v5")
+    if kind == "text":
+        return estimate_text(block.get("text", ""), family)
+    if kind == "image":
+        source = block.get("source", {})
+        if source.get("type") == "base64":
+            w, h = image_size(_b64(source.get("data"), f"{loc}.source"))
+            n = image_tokens(w, h, high_res)
+            # Per-image wrapper tokens are unverified (notes §4): a few tokens of range.
+            return Estimate(n, n, n + 10)
+        return ZERO
+    if kind == "document":
+        source = block.get("source", {})
+        if source.get("type") == "base64" and source.get("media_type", "application/pdf") == "application/pdf":
+            pages = _pdf_pages(_b64(source.get("data"), f"{loc}.source"))
+            cap = 4784 if high_res else 1568
+            # Docs: 1,500–3,000 text tokens per page plus the page's image; measured single pages
+            # 2,115–2,347 in total (notes §4).
+            return Estimate(pages * 2300, pages * 1500, pages * (3000 + cap))
+        if source.get("type") == "text":
+            return estimate_text(source.get("data", ""), family)
+        if source.get("type") == "content" and isinstance(source.get("content"), list):
+            return _content(source["content"], family, f"{loc}.source.content")
+        return ZERO
+    if kind == "tool_result":
+        content = block.get("content", "")
+        return Estimate(3, 2, 6) + _content(content, family, f"{loc}.content")
+    if kind in ("thinking", "redacted_thinking"):
+        return estimate_text(block.get("thinking", block.get("data", "")), family)
+    # tool_use and other structured blocks: their JSON, as text
+    payload = {k: v for k, v in block.items() if k not in ("cache_control", "type")}
+    return Estimate(3, 2, 6) + estimate_text(json.dumps(payload, ensure_ascii=False), family)
+
+
+def _content(content: Any, family: str | None, loc: str) -> Estimate:
+    if isinstance(content, str):
+        return estimate_text(content, family)
+    total = ZERO
+    if isinstance(content, list):
+        for i, block in enumerate(content):
+            if isinstance(block, dict):
+                total = total + _block(block, family, f"{loc}[{i}]")
+    return total
+
+
+# Fixed overheads of special client tools (fact sheet §8): bash 244 (4.6 and earlier) or 325
+# (4.7 and later); text editor 700; computer use ~735 per definition plus its prompt.
+def _special_tool(kind: str, family: str | None) -> Estimate | None:
+    if kind.startswith("bash_"):
+        n = 244 if family == "v3" else 325
+        return Estimate(n, 244, 325)
+    if kind.startswith("text_editor_"):
+        return Estimate(700, 650, 750)
+    if kind.startswith("computer_toolset"):
+        return Estimate(4500, 4000, 4700)
+    if kind.startswith("browser_toolset"):
+        return Estimate(6600, 6000, 7000)
+    if kind.startswith("computer_"):
+        return Estimate(735 + 480, 735 + 466, 735 + 499)
+    if kind.startswith("memory_"):
+        return None
+    return None
+
+
+def estimate_body(
+    body: dict[str, Any],
+    family: str | None,
+    tool_prompt: tuple[int | None, int | None] = (None, None),
+) -> Estimate:
+    """Estimate count_tokens for a body: frame, system, messages, tools and their system prompt."""
+    families = [family] if family in FRAME else list(FAMILIES)
+    frames = [FRAME[f] for f in families]
+    total = Estimate(round(sum(frames) / len(frames)), min(frames), max(frames))
+    system = body.get("system")
+    if system:
+        total = total + _content(system, family, "system")
+    messages = body.get("messages", [])
+    for i, msg in enumerate(messages):
+        total = total + _content(msg.get("content", ""), family, f"messages[{i}].content")
+    if len(messages) > 1:
+        extra = len(messages) - 1
+        total = total + Estimate(TURN[1] * extra, TURN[0] * extra, TURN[2] * extra)
+    tools = body.get("tools") or []
+    if tools:
+        choice = (body.get("tool_choice") or {}).get("type", "auto")
+        auto, any_ = tool_prompt
+        prompt = any_ if choice in ("any", "tool") else auto
+        if choice != "none" or prompt:
+            if prompt is None:
+                # No published figure for this model: the documented range across models (§8).
+                total = total + Estimate(500, 264, 804)
+            else:
+                total = total + Estimate(prompt, prompt, prompt)
+        for tool in tools:
+            kind = str(tool.get("type", "custom"))
+            special = _special_tool(kind, family)
+            if special is not None:
+                total = total + special
+                continue
+            text = json.dumps({k: v for k, v in tool.items() if k not in ("cache_control", "type")}, ensure_ascii=False)
+            est = estimate_text(text, family)
+            # Definitions render more compactly than raw JSON: 0.55–1.0 of its tokens (notes §6.3).
+            total = total + Estimate(round(est.tokens * 0.75), math.floor(est.low * 0.55), est.high)
+    return total

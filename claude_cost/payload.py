@@ -1,0 +1,314 @@
+"""Messages API request payloads: read, validate, cut down to what count_tokens accepts, and
+find cache breakpoints. No network, no pricing."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claude_cost.errors import PayloadError
+
+__all__ = [
+    "COUNT_KEYS",
+    "read_payload",
+    "parse_payload",
+    "validate_request",
+    "CountableRequest",
+    "countable",
+    "Breakpoint",
+    "breakpoints",
+    "cut_after",
+    "PLACEHOLDER",
+]
+
+#: Top-level keys count_tokens accepts (fact sheet §1, SDK 2.10 MessageCountTokensParams).
+COUNT_KEYS = ("model", "messages", "system", "tools", "tool_choice", "thinking", "output_config", "cache_control", "speed")
+
+#: Server tools count_tokens rejects (fact sheet §1): reported as "not countable".
+SERVER_TOOL_PREFIXES = ("web_search_", "web_fetch_", "code_execution_", "tool_search_tool_")
+
+ROLES = ("user", "assistant")
+PLACEHOLDER = {"role": "user", "content": "."}
+
+
+def read_payload(source: str) -> dict[str, Any]:
+    """Read a request from a file path, or `-` for stdin, and parse it."""
+    where = "stdin" if source == "-" else source
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise PayloadError(f"{where}: no such file", hint="give a JSON payload file or - for stdin") from None
+        except IsADirectoryError:
+            raise PayloadError(f"{where}: is a directory, not a payload file") from None
+        except UnicodeDecodeError:
+            raise PayloadError(f"{where}: not UTF-8 text", hint="payloads are JSON files") from None
+        except OSError as exc:
+            raise PayloadError(f"{where}: cannot read: {exc.strerror}") from None
+    return parse_payload(text, where)
+
+
+def parse_payload(text: str, where: str) -> dict[str, Any]:
+    """Parse JSON text into a request object, with the location of any syntax error."""
+    if not text.strip():
+        raise PayloadError(f"{where}: empty input", hint="expected a Messages API request as JSON")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise PayloadError(f"{where}: expected a JSON object (a Messages API request), got {type(data).__name__}")
+    return data
+
+
+def _fail(where: str, loc: str, problem: str, hint: str | None = None) -> PayloadError:
+    return PayloadError(f"{where}: {loc}: {problem}", hint=hint)
+
+
+def _check_block(block: Any, where: str, loc: str) -> None:
+    if not isinstance(block, dict):
+        raise _fail(where, loc, f"content block must be an object, got {type(block).__name__}")
+    kind = block.get("type")
+    if not isinstance(kind, str):
+        raise _fail(where, loc, "content block has no 'type'")
+    if kind == "text" and not isinstance(block.get("text"), str):
+        raise _fail(where, loc, "text block needs a string 'text'")
+    if kind in ("image", "document"):
+        source = block.get("source")
+        if not isinstance(source, dict) or not isinstance(source.get("type"), str):
+            raise _fail(where, loc, f"{kind} block needs a 'source' object with a 'type'")
+
+
+def validate_request(data: dict[str, Any], where: str, *, model_given: bool = False) -> None:
+    """Check that `data` is shaped like a Messages request; raise PayloadError naming the spot."""
+    if "messages" not in data:
+        hint = "this looks like a Batch API line; pass the 'params' object" if "params" in data else None
+        raise PayloadError(f"{where}: not a Messages API request: no 'messages'", hint=hint)
+    if not model_given and not isinstance(data.get("model"), str):
+        raise PayloadError(f"{where}: no 'model' in the payload", hint="add \"model\" or pass --model")
+    messages = data["messages"]
+    if not isinstance(messages, list) or not messages:
+        raise _fail(where, "messages", "must be a non-empty list of messages")
+    for i, msg in enumerate(messages):
+        loc = f"messages[{i}]"
+        if not isinstance(msg, dict):
+            raise _fail(where, loc, "must be an object with 'role' and 'content'")
+        if msg.get("role") not in ROLES:
+            raise _fail(where, f"{loc}.role", f"must be 'user' or 'assistant', got {msg.get('role')!r}")
+        content = msg.get("content")
+        if isinstance(content, list):
+            for j, block in enumerate(content):
+                _check_block(block, where, f"{loc}.content[{j}]")
+        elif not isinstance(content, str):
+            raise _fail(where, f"{loc}.content", "must be a string or a list of content blocks")
+    system = data.get("system")
+    if system is not None:
+        if isinstance(system, list):
+            for j, block in enumerate(system):
+                _check_block(block, where, f"system[{j}]")
+        elif not isinstance(system, str):
+            raise _fail(where, "system", "must be a string or a list of text blocks")
+    tools = data.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list):
+            raise _fail(where, "tools", "must be a list of tool definitions")
+        for i, tool in enumerate(tools):
+            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+                raise _fail(where, f"tools[{i}]", "tool definition needs a 'name'")
+    for key in ("max_tokens",):
+        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int) or data[key] < 0):
+            raise _fail(where, key, f"must be a whole number >= 0, got {data[key]!r}")
+
+
+def _server_tool(tool: dict[str, Any]) -> bool:
+    kind = tool.get("type")
+    return isinstance(kind, str) and kind.startswith(SERVER_TOOL_PREFIXES)
+
+
+def _remote_source(block: Any) -> bool:
+    return (
+        isinstance(block, dict)
+        and block.get("type") in ("image", "document")
+        and isinstance(block.get("source"), dict)
+        and block["source"].get("type") in ("url", "file")
+    )
+
+
+@dataclass
+class CountableRequest:
+    """The body count_tokens will be sent, and what had to be left out of it."""
+
+    body: dict[str, Any]
+    left_out: list[str]
+
+
+def countable(data: dict[str, Any], model: str) -> CountableRequest:
+    """Cut a request down to what count_tokens accepts and can count.
+
+    Dropped silently: parameters count_tokens does not take (max_tokens, temperature, stream,
+    metadata, stop_sequences, service_tier, inference_geo, container, …). Dropped and reported:
+    server tools (web search / fetch, code execution, tool search), MCP servers, and image or
+    document blocks with a url/file source — count_tokens rejects them (fact sheet §1).
+    """
+    body: dict[str, Any] = {k: copy.deepcopy(data[k]) for k in COUNT_KEYS if k in data}
+    body["model"] = model
+    left_out: list[str] = []
+    if "tools" in body:
+        kept = []
+        for tool in body["tools"]:
+            if _server_tool(tool):
+                left_out.append(f"server tool {tool.get('name', tool.get('type'))} ({tool.get('type')})")
+            else:
+                kept.append(tool)
+        if kept:
+            body["tools"] = kept
+        else:
+            del body["tools"]
+            body.pop("tool_choice", None)
+    if data.get("mcp_servers"):
+        left_out.append(f"{len(data['mcp_servers'])} MCP server(s)")
+    messages = []
+    for i, msg in enumerate(body["messages"]):
+        content = msg.get("content")
+        if isinstance(content, list):
+            kept_blocks = []
+            for j, block in enumerate(content):
+                if _remote_source(block):
+                    left_out.append(f"messages[{i}].content[{j}]: {block['type']} with a {block['source']['type']} source")
+                else:
+                    kept_blocks.append(block)
+            if not kept_blocks:
+                continue
+            msg = {**msg, "content": kept_blocks}
+        messages.append(msg)
+    if not messages:
+        raise PayloadError("nothing countable: every message holds only url/file images or documents")
+    body["messages"] = messages
+    return CountableRequest(body, left_out)
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A cache breakpoint: where it sits (tools → system → messages order) and its TTL."""
+
+    position: tuple[int, ...]  # (0, i) tools; (1, i) system; (2, m, b) messages
+    ttl: str  # "5m" | "1h"
+    where: str  # human-readable location
+    automatic: bool = False
+
+
+def _ttl(cache_control: Any, loc: str) -> str:
+    if not isinstance(cache_control, dict) or cache_control.get("type") != "ephemeral":
+        raise PayloadError(f"{loc}.cache_control: must be {{\"type\": \"ephemeral\"}}")
+    ttl = cache_control.get("ttl", "5m")
+    if ttl not in ("5m", "1h"):
+        raise PayloadError(f"{loc}.cache_control.ttl: must be \"5m\" or \"1h\", got {ttl!r}")
+    return ttl
+
+
+def breakpoints(body: dict[str, Any]) -> list[Breakpoint]:
+    """Every cache breakpoint of a countable body, in prefix order, validated as the API does.
+
+    Explicit breakpoints are `cache_control` on tools, system blocks and message content blocks.
+    A top-level `cache_control` is automatic caching: one breakpoint on the last cacheable block,
+    using one of the four slots (fact sheet §2). More than four breakpoints, a top-level TTL that
+    differs from the last explicit TTL, or a 1h entry after a 5m entry is an error, as in the API.
+    """
+    found: list[Breakpoint] = []
+    for i, tool in enumerate(body.get("tools", [])):
+        if "cache_control" in tool:
+            found.append(Breakpoint((0, i), _ttl(tool["cache_control"], f"tools[{i}]"), f"tools[{i}]"))
+    system = body.get("system")
+    if isinstance(system, list):
+        for i, block in enumerate(system):
+            if isinstance(block, dict) and "cache_control" in block:
+                found.append(Breakpoint((1, i), _ttl(block["cache_control"], f"system[{i}]"), f"system[{i}]"))
+    for m, msg in enumerate(body["messages"]):
+        content = msg.get("content")
+        if isinstance(content, list):
+            for b, block in enumerate(content):
+                if isinstance(block, dict) and "cache_control" in block:
+                    loc = f"messages[{m}].content[{b}]"
+                    found.append(Breakpoint((2, m, b), _ttl(block["cache_control"], loc), loc))
+    if "cache_control" in body:
+        ttl = _ttl(body["cache_control"], "top-level")
+        if found and found[-1].ttl != ttl:
+            raise PayloadError(
+                f"top-level cache_control ttl {ttl!r} differs from the last block's {found[-1].ttl!r}",
+                hint="the API returns 400 for this; make them equal",
+            )
+        last_m = len(body["messages"]) - 1
+        content = body["messages"][last_m].get("content")
+        last_b = len(content) - 1 if isinstance(content, list) else 0
+        position = (2, last_m, last_b)
+        if not found or found[-1].position != position:
+            found.append(Breakpoint(position, ttl, f"messages[{last_m}] (automatic)", automatic=True))
+    if len(found) > 4:
+        raise PayloadError(
+            f"{len(found)} cache breakpoints; the API allows at most 4",
+            hint="remove cache_control from some blocks (automatic caching uses one slot)",
+        )
+    seen_5m = False
+    for bp in found:
+        if bp.ttl == "5m":
+            seen_5m = True
+        elif seen_5m:
+            raise PayloadError(
+                f"{bp.where}: a 1h cache entry after a 5m entry",
+                hint="1h entries must come before 5m entries (the API returns 400)",
+            )
+    return found
+
+
+def _strip_cache(body: dict[str, Any]) -> None:
+    body.pop("cache_control", None)
+    for tool in body.get("tools", []):
+        tool.pop("cache_control", None)
+    if isinstance(body.get("system"), list):
+        for block in body["system"]:
+            if isinstance(block, dict):
+                block.pop("cache_control", None)
+    for msg in body["messages"]:
+        if isinstance(msg.get("content"), list):
+            for block in msg["content"]:
+                if isinstance(block, dict):
+                    block.pop("cache_control", None)
+
+
+def cut_after(body: dict[str, Any], position: tuple[int, ...]) -> tuple[dict[str, Any], bool]:
+    """The body truncated right after the block at `position`, without cache_control.
+
+    count_tokens needs at least one message ending on a user turn, so a cut that ends in tools,
+    system or an assistant turn gets the one-character PLACEHOLDER user turn appended; the
+    second value says whether it was. `tool_choice` only makes sense with tools and is kept only
+    with them.
+    """
+    cut = copy.deepcopy(body)
+    section = position[0]
+    if section == 0:
+        cut["tools"] = cut["tools"][: position[1] + 1]
+        cut.pop("system", None)
+        cut["messages"] = []
+    elif section == 1:
+        cut["system"] = cut["system"][: position[1] + 1]
+        cut["messages"] = []
+    else:
+        m, b = position[1], position[2]
+        cut["messages"] = cut["messages"][: m + 1]
+        last = cut["messages"][m]
+        if isinstance(last.get("content"), list):
+            last["content"] = last["content"][: b + 1]
+    _strip_cache(cut)
+    if "tools" not in cut:
+        cut.pop("tool_choice", None)
+    placeholder = not cut["messages"] or cut["messages"][-1].get("role") != "user"
+    if placeholder:
+        cut["messages"].append(dict(PLACEHOLDER))
+    return cut, placeholder

@@ -1,0 +1,255 @@
+"""The pricing engine: usage + model price + scenario in, itemized exact Decimal lines out.
+
+Pure: no I/O, no floats, no rounding. Every billing rule lives here once; the section numbers
+cite `shared/reference/anthropic-api-facts.md` (the fact sheet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from claude_cost.errors import ScenarioError
+from claude_cost.models import (
+    TOKEN_CLASSES,
+    Breakdown,
+    CostLine,
+    Fees,
+    ModelPrice,
+    Rates,
+    Scenario,
+    Usage,
+)
+
+__all__ = ["effective_model", "token_rates", "price", "price_requests", "cache_split", "check_context_window", "LABELS"]
+
+MILLION = Decimal(1_000_000)
+THOUSAND = Decimal(1000)
+
+LABELS = {
+    "input": "Input (uncached)",
+    "cache_write_5m": "Cache write 5m",
+    "cache_write_1h": "Cache write 1h",
+    "cache_read": "Cache read",
+    "output": "Output",
+    "web_searches": "Web searches",
+    "code_execution": "Code execution",
+    "session": "Session runtime",
+}
+
+
+def effective_model(model: ModelPrice, day: date) -> ModelPrice:
+    """The model as it was on `day`: every `history` entry whose `until` is after `day` applies.
+
+    Entries are applied from the latest to the earliest, so on a day before several changes
+    the oldest value wins. Example: Opus 4.7's minimum cacheable prompt was 4,096 tokens until
+    2026-05-28 and 2,048 after (fact sheet §2).
+    """
+    applicable = sorted((h for h in model.history if day < h.until), key=lambda h: h.until, reverse=True)
+    for entry in applicable:
+        model = replace(model, **entry.values)  # type: ignore[arg-type]
+    return model
+
+
+def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees: Fees) -> tuple[Rates, list[str]]:
+    """Per-MTok rates for every token class of one request, and the rules that were applied.
+
+    Stacking order, each step on the result of the one before:
+
+    1. Base rates of the model at `scenario.day` (explicit per model, because cache-read
+       multipliers differ: 0.1x on most models, 0.05x / 0.025x on some 5.x models, §2).
+    2. Long-context tier: chosen by the request's *total* input (uncached + cache writes +
+       cache reads; output does not count), strictly above the threshold, and then applied to
+       *every* token of the request, output included (§7).
+    3. Fast mode: the fast input/output rates replace the base (and tier) rates across the whole
+       context window; cache writes/reads keep the model's multipliers on top of the fast input
+       rate (§6). Not available with batch, nor on Bedrock / Google Cloud / Foundry (§3, §6).
+    4. Batch: 50% of every class — the model's batch_input/input ratio on input and cache
+       classes, batch_output/output on output — stacking with caching (§3).
+    5. Data residency `inference_geo: "us"`: 1.1x on every token class including cache writes
+       and reads, Claude 4.6+ only; older models reject it with a 400 (§5).
+    6. Bedrock / Google Cloud regional endpoint: +10% for Sonnet 4.5 / Haiku 4.5 / Opus 4.5 and
+       later (§11).
+    """
+    model = effective_model(model, scenario.day)
+    rates = model.rates
+    applied: list[str] = []
+    fast_rates = False
+
+    if scenario.speed == "fast":
+        fast = next((p for p in model.fast if p.active(scenario.day)), None)
+        if scenario.batch:
+            raise ScenarioError(
+                "fast mode is not available with the Batch API", hint="drop --speed fast or --batch"
+            )
+        if scenario.platform != "api":
+            raise ScenarioError(
+                f"fast mode is not available on {scenario.platform}", hint="fast mode is a Claude API feature"
+            )
+        if fast is None:
+            removed = [p for p in model.fast if p.until is not None and scenario.day >= p.until]
+            if removed and model.fast_after_removal == "standard":
+                applied.append(f"fast mode was removed on {removed[-1].until}: billed at standard speed and price")
+            else:
+                when = f" (removed {removed[-1].until})" if removed else ""
+                raise ScenarioError(
+                    f"fast mode is not available for {model.id} on {scenario.day}{when}",
+                    hint="drop --speed fast, or add a [[models.ID.fast]] period with --prices FILE",
+                )
+        else:
+            # Cache classes keep the model's own multiplier of its base input (§6: caching stacks).
+            ratio = fast.input / rates.input if rates.input else Decimal(0)
+            rates = Rates(
+                input=fast.input,
+                output=fast.output,
+                cache_write_5m=rates.cache_write_5m * ratio,
+                cache_write_1h=rates.cache_write_1h * ratio,
+                cache_read=rates.cache_read * ratio,
+            )
+            applied.append(f"fast mode ${fast.input}/${fast.output} per MTok")
+            fast_rates = True
+    if not fast_rates:
+        tiers = [t for t in model.long_context if t.active(scenario.day) and prompt_tokens > t.threshold]
+        if tiers:
+            tier = max(tiers, key=lambda t: t.threshold)
+            rates = tier.rates
+            applied.append(f"long-context tier: {prompt_tokens:,} input tokens > {tier.threshold:,}")
+
+    if scenario.batch:
+        in_factor = model.batch_input / model.rates.input if model.rates.input else Decimal(0)
+        out_factor = model.batch_output / model.rates.output if model.rates.output else Decimal(0)
+        rates = rates.scaled(in_factor, ("input", "cache_write_5m", "cache_write_1h", "cache_read"))
+        rates = rates.scaled(out_factor, ("output",))
+        applied.append(f"batch {in_factor * 100:g}%")
+
+    if scenario.geo == "us":
+        if scenario.platform not in ("api", "foundry"):
+            raise ScenarioError(
+                f"inference_geo is a Claude API setting; {scenario.platform} has its own regional pricing",
+                hint="use --endpoint regional for a regional endpoint",
+            )
+        if not model.us_residency:
+            raise ScenarioError(
+                f'{model.id} does not accept inference_geo "us" (the API returns 400; Claude 4.6 and later only)',
+                hint="drop --geo us or pick a 4.6+ model",
+            )
+        rates = rates.scaled(fees.us_residency_multiplier)
+        applied.append(f"US data residency x{fees.us_residency_multiplier}")
+
+    if scenario.platform in ("bedrock", "vertex") and scenario.endpoint == "regional" and model.regional_premium:
+        rates = rates.scaled(fees.regional_endpoint_multiplier)
+        applied.append(f"{scenario.platform} regional endpoint x{fees.regional_endpoint_multiplier}")
+    return rates, applied
+
+
+def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees) -> Breakdown:
+    """Itemized cost of `usage` on `model` under `scenario`.
+
+    Token lines: tokens x rate / 1,000,000, for uncached input and output always, and for each
+    cache class that has tokens. Non-token lines (§9): web searches at $10 per 1,000 (not
+    discounted in batch: no batch rate is published; not multiplied by residency, which is
+    documented for token categories only), code-execution container-hours, and Managed Agents
+    session-hours. The total is the exact sum of unrounded lines.
+    """
+    rates, applied = token_rates(model, usage.prompt_tokens, scenario, fees)
+    lines: list[CostLine] = []
+    for cls in TOKEN_CLASSES:
+        tokens = usage.tokens(cls)
+        if tokens or cls in ("input", "output"):
+            rate = rates.get(cls)
+            lines.append(CostLine(cls, LABELS[cls], Decimal(tokens), "MTok", rate, Decimal(tokens) * rate / MILLION))
+    if usage.web_searches:
+        rate = fees.web_search_per_1000
+        n = Decimal(usage.web_searches)
+        lines.append(CostLine("web_searches", LABELS["web_searches"], n, "1K searches", rate, n * rate / THOUSAND))
+    if usage.code_execution_hours:
+        rate = fees.code_execution_per_hour
+        h = usage.code_execution_hours
+        lines.append(CostLine("code_execution", LABELS["code_execution"], h, "hour", rate, h * rate))
+    if usage.session_hours:
+        rate = fees.session_per_hour
+        h = usage.session_hours
+        lines.append(CostLine("session", LABELS["session"], h, "hour", rate, h * rate))
+    total = sum((line.usd for line in lines), Decimal(0))
+    notes: list[str] = []
+    eff = effective_model(model, scenario.day)
+    if eff.is_retired(scenario.day):
+        notes.append(f"{model.id} was retired on {eff.retired}: the API no longer serves it")
+    return Breakdown(model=model.id, lines=tuple(lines), total=total, rates=rates, applied=tuple(applied), notes=tuple(notes))
+
+
+def check_context_window(model: ModelPrice, prompt_tokens: int, day: date) -> None:
+    """Raise when the prompt alone does not fit the model's context window on `day`."""
+    window = effective_model(model, day).context_window
+    if window is not None and prompt_tokens > window:
+        raise ScenarioError(
+            f"{prompt_tokens:,} input tokens do not fit {model.id}'s {window:,}-token context window on {day}",
+            hint="the API would reject this request",
+        )
+
+
+def price_requests(requests: list[tuple[Usage, int]], model: ModelPrice, scenario: Scenario, fees: Fees) -> Breakdown:
+    """Price several requests, each `(usage, how_many_times)`, and merge their lines.
+
+    Each distinct usage is priced on its own (a long-context tier is chosen per request, never
+    on a sum), multiplied by its count; lines with the same item and rate are merged.
+    """
+    merged: dict[tuple[str, Decimal], CostLine] = {}
+    applied: list[str] = []
+    notes: list[str] = []
+    rates = None
+    for usage, times in requests:
+        if times <= 0:
+            continue
+        part = price(usage, model, scenario, fees)
+        rates = rates or part.rates
+        applied += [a for a in part.applied if a not in applied]
+        notes += [n for n in part.notes if n not in notes]
+        for line in part.lines:
+            key = (line.item, line.rate)
+            k = Decimal(times)
+            prev = merged.get(key)
+            merged[key] = replace(
+                line,
+                quantity=line.quantity * k + (prev.quantity if prev else 0),
+                usd=line.usd * k + (prev.usd if prev else 0),
+            )
+    if rates is None:
+        raise ValueError("price_requests needs at least one request")
+    order = {item: i for i, item in enumerate((*TOKEN_CLASSES, "web_searches", "code_execution", "session"))}
+    lines = tuple(sorted(merged.values(), key=lambda line: (order.get(line.item, 99), line.rate)))
+    total = sum((line.usd for line in lines), Decimal(0))
+    return Breakdown(model=model.id, lines=lines, total=total, rates=rates, applied=tuple(applied), notes=tuple(notes))
+
+
+def cache_split(total: int, prefixes: list[tuple[int, str, str]], mode: str, min_cacheable: int | None) -> tuple[dict[str, int], list[str]]:
+    """Split one request's prompt into token classes from its cache breakpoints.
+
+    `prefixes` are `(prefix_tokens, ttl, where)` per breakpoint in prefix order. Rules (fact
+    sheet §2): a prefix below the model's minimum cacheable length is silently not cached by the
+    API, so it is billed as uncached input (with a note). `cold` is the first call: with A = 0
+    (no hit), B = the prefix at the last 1h breakpoint, C = the prefix at the last breakpoint,
+    1h write = B − A, 5m write = C − B, uncached input = total − C. `warm` reads the prefix up to
+    the last breakpoint (C) and the rest is uncached. `off` bills everything as uncached input.
+    """
+    notes: list[str] = []
+    if mode == "off" or not prefixes:
+        return {"input": total}, notes
+    valid = []
+    for tokens, ttl, where in prefixes:
+        tokens = min(tokens, total)
+        if min_cacheable is not None and tokens < min_cacheable:
+            notes.append(
+                f"cache breakpoint at {where}: the prefix ({tokens:,} tokens) is below this model's minimum of "
+                f"{min_cacheable:,}, so the API does not cache it; billed as uncached input"
+            )
+        else:
+            valid.append((tokens, ttl))
+    if not valid:
+        return {"input": total}, notes
+    last = valid[-1][0]
+    if mode == "warm":
+        return {"cache_read": last, "input": total - last}, notes
+    one_hour = max((t for t, ttl in valid if ttl == "1h"), default=0)
+    return {"cache_write_1h": one_hour, "cache_write_5m": last - one_hour, "input": total - last}, notes

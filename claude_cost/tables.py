@@ -1,0 +1,135 @@
+"""Terminal renderers: estimates and the price table as rich tables. Never compute prices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich import box
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from claude_cost import pricing
+from claude_cost.estimate import Estimate
+from claude_cost.models import ModelPrice, PriceTable
+from claude_cost.render import dec, money, qty, rate, source_text
+
+__all__ = ["estimate_table", "prices_table", "model_detail"]
+
+
+def estimate_table(est: Estimate) -> Group:
+    """The itemized rich table of one estimate, with header facts and notes."""
+    sc = est.scenario
+    scenario = [f"price date {sc.day.isoformat()}"]
+    if sc.batch:
+        scenario.append("batch")
+    if sc.geo:
+        scenario.append(f"inference_geo {sc.geo}")
+    if sc.speed == "fast":
+        scenario.append("fast mode")
+    if sc.platform != "api":
+        scenario.append(f"{sc.platform} {sc.endpoint} endpoint")
+    if est.requests > 1:
+        scenario.append(f"{est.requests} requests")
+    header = Text.assemble((est.model.name, "bold"), f" ({est.model.id})\n", f"tokens: {source_text(est)}\n", " · ".join(scenario))
+    table = Table()
+    table.add_column("Item")
+    table.add_column("Tokens", justify="right")
+    table.add_column("Rate", justify="right")
+    table.add_column("Cost", justify="right")
+    for line in est.breakdown.lines:
+        amount = ("≤ " if line.item == "output" and est.output_upper_bound else "") + qty(line)
+        table.add_row(escape(line.label), amount, escape(rate(line)), money(line.usd))
+    table.add_section()
+    label = "Total (upper bound)" if est.output_upper_bound else "Total"
+    table.add_row(Text(label, style="bold"), "", "", Text(money(est.breakdown.total), style="bold"))
+    if est.low is not None and est.high is not None:
+        table.add_row("Estimate range", f"{est.prompt.low:,}–{est.prompt.high:,}", "", f"{money(est.low.total)}–{money(est.high.total)}")
+    footer = [Text(f"applied: {rule}", style="dim") for rule in est.breakdown.applied]
+    footer += [Text(f"note: {note}", style="yellow") for note in est.notes]
+    return Group(header, table, *footer)
+
+
+def _opt(value: Any) -> str:
+    return "—" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def prices_table(table: PriceTable, day: date, show_retired: bool = True) -> Table:
+    """Every model: input, output, cache writes, cache read, batch, context (as on `day`)."""
+    out = Table(
+        title=f"USD per million tokens, as on {day.isoformat()} (table as of {table.as_of})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("Model", "Input", "Output", "5m write", "1h write", "Read", "Batch in/out", "Context"):
+        out.add_column(col, justify="left" if col == "Model" else "right", no_wrap=True)
+    for model in table.models.values():
+        m = pricing.effective_model(model, day)
+        if m.is_retired(day) and not show_retired:
+            continue
+        r = m.rates
+        name = m.id + (" †" if m.is_retired(day) else "")
+        out.add_row(
+            escape(name),
+            dec(r.input),
+            dec(r.output),
+            dec(r.cache_write_5m),
+            dec(r.cache_write_1h),
+            dec(r.cache_read),
+            f"{dec(m.batch_input)}/{dec(m.batch_output)}",
+            _tokens_short(m.context_window),
+        )
+    out.caption = "† retired on that date"
+    out.caption_justify = "left"
+    return out
+
+
+def _tokens_short(n: int | None) -> str:
+    if n is None:
+        return "—"
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1000}K" if n % 1000 == 0 else f"{n:,}"
+
+
+def model_detail(model: ModelPrice, table: PriceTable, day: date) -> Table:
+    """One model with every rule: rates, batch, tiers, fast mode, residency, limits, history."""
+    m = pricing.effective_model(model, day)
+    out = Table(title=f"{m.name} ({m.id}) — as on {day.isoformat()}", show_header=False, title_justify="left")
+    out.add_column("key")
+    out.add_column("value")
+    r = m.rates
+
+    def row(k: str, v: Any) -> None:
+        out.add_row(k, escape(str(v)))
+
+    row("aliases", ", ".join(m.aliases) or "—")
+    row("input / output", f"${dec(r.input)} / ${dec(r.output)} per MTok")
+    row("cache write 5m / 1h", f"${dec(r.cache_write_5m)} / ${dec(r.cache_write_1h)} per MTok")
+    row("cache read", f"${dec(r.cache_read)} per MTok ({dec(r.cache_read / r.input) if r.input else '—'}x input)")
+    row("batch input / output", f"${dec(m.batch_input)} / ${dec(m.batch_output)} per MTok")
+    row("context window", _opt(m.context_window))
+    row("min cacheable prompt", _opt(m.min_cacheable))
+    row("tokenizer", m.tokenizer or "unknown")
+    row("tool-use system prompt", f"auto/none {_opt(m.tool_prompt_auto)}, any/tool {_opt(m.tool_prompt_any)}")
+    row("inference_geo \"us\"", f"accepted, x{dec(table.fees.us_residency_multiplier)}" if m.us_residency else "rejected (400)")
+    row("regional endpoint premium", f"x{dec(table.fees.regional_endpoint_multiplier)} on Bedrock / Google Cloud" if m.regional_premium else "none")
+    for p in m.fast:
+        span = f"{p.start or '…'} → {p.until or 'now'}"
+        row("fast mode", f"${dec(p.input)} / ${dec(p.output)} per MTok ({span})")
+    if not m.fast:
+        row("fast mode", "not available")
+    for t in m.long_context:
+        span = f"{t.start or '…'} → {t.until or 'now'}"
+        row(f"> {t.threshold:,} input tokens", f"${dec(t.rates.input)} / ${dec(t.rates.output)}, read ${dec(t.rates.cache_read)} ({span})")
+    for h in m.history if m is model else model.history:
+        row(f"before {h.until}", ", ".join(f"{k}={v}" for k, v in h.values.items() if k != "rates") or "rates changed")
+    if m.deprecated:
+        row("deprecated", m.deprecated if m.deprecated is not True else "yes")
+    if m.retired:
+        row("retired", m.retired)
+    row("source", m.source or "—")
+    return out
