@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from claude_cost import __version__
-from claude_cost.errors import ClaudeCostError, InputError
+from claude_cost.errors import EXIT_INTERNAL, ClaudeCostError, InputError
 
 app = typer.Typer(
     name="claude-cost",
@@ -83,6 +83,14 @@ def _errors(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as exc:  # a bug: one line, never a traceback unless --debug
+        if debug:
+            _err(redact(traceback.format_exc()))
+        _err(f"error: internal error ({type(exc).__name__}): {redact(str(exc))}")
+        _err("  hint: this is a bug in claude-cost; rerun with --debug and report the traceback")
+        raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def _day(value: str | None) -> date | None:

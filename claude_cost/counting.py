@@ -151,6 +151,16 @@ class ApiCounter:
                 f"cannot connect to the Anthropic API at {redact(str(client.base_url))}",
                 hint="check the network and ANTHROPIC_BASE_URL, or use --count offline",
             ) from None
+        except TypeError as exc:
+            # the SDK raises TypeError at request time when it finds no credentials at all
+            if "authentication" not in str(exc):
+                raise
+            raise TokenCountError(
+                "no API credentials: the SDK found no key, token or profile",
+                hint="set ANTHROPIC_API_KEY, or use --count offline",
+            ) from None
+        except anthropic.AnthropicError as exc:
+            raise TokenCountError(f"count_tokens failed: {redact(str(exc))}") from None
         count = Count.of(int(result.input_tokens))
         self._memo[key] = count
         return count

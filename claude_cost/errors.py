@@ -7,6 +7,7 @@ Exit codes are part of the CLI's contract (CI scripts depend on them):
     2  bad usage or bad input: flags, unknown model, invalid prices file, invalid payload,
        a scenario the API itself would reject
     3  token counting failed (count_tokens API error, network, timeout)
+    4  internal error: a bug in claude-cost (please report it; --debug shows the traceback)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "EXIT_OVER_BUDGET",
     "EXIT_BAD_INPUT",
     "EXIT_COUNT_FAILED",
+    "EXIT_INTERNAL",
     "ClaudeCostError",
     "InputError",
     "PayloadError",
@@ -29,6 +31,7 @@ EXIT_OK = 0
 EXIT_OVER_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_COUNT_FAILED = 3
+EXIT_INTERNAL = 4
 
 
 class ClaudeCostError(Exception):

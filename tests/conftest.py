@@ -59,3 +59,37 @@ class Cli:
 @pytest.fixture
 def cli():
     return Cli()
+
+
+@pytest.fixture(scope="session")
+def _standin_server():
+    from standin import StandIn
+
+    with StandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def standin(_standin_server, monkeypatch):
+    """The stand-in count_tokens server, reset, with the SDK's env pointing at it."""
+    from standin import KEY
+
+    server = _standin_server
+    server.requests.clear()
+    server.fail = None
+    server.fail_times = None
+    server.delay = 0.0
+    server.rate_limit_per_s = None
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    return server
+
+
+def words(n: int, word: str = "w") -> str:
+    return " ".join([word] * n)
+
+
+def write_json(tmp_path, doc, name="payload.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path

@@ -1,0 +1,180 @@
+"""A stand-in for POST /v1/messages/count_tokens on 127.0.0.1, for tests and benchmarks.
+
+It checks what the real endpoint checks (fact sheet §1): the key header, the accepted top-level
+fields, server tools and url/file sources (400 invalid_request_error), known models (404), and
+answers `{"input_tokens": N}` from its own counting rule, which claude-cost cannot reproduce:
+
+    frame (7 / 11 / 6 by tokenizer family, as the real frames) + 3 per message after the first
+    + ceil(words x family factor) for every text (system, messages, tool results)
+    + 30 per tool definition + 300 once when there are tools
+    + 100 per base64 image, 1000 per base64 document
+
+Failures are scripted through attributes (`fail`, `fail_times`, `delay`, `rate_limit_per_s`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ACCEPTED = {"model", "messages", "system", "tools", "tool_choice", "thinking", "output_config", "cache_control", "speed"}
+SERVER_TOOLS = ("web_search_", "web_fetch_", "code_execution_", "tool_search_tool_")
+FAMILY = {  # model → (frame, factor)
+    "claude-sonnet-4-6": (7, 1.0),
+    "claude-haiku-4-5": (7, 1.0),
+    "claude-opus-4-6": (7, 1.0),
+    "claude-opus-4-5": (7, 1.0),
+    "claude-sonnet-4-5": (7, 1.0),
+    "claude-opus-4-7": (11, 1.35),
+    "claude-opus-4-8": (6, 1.35),
+    "claude-opus-5": (6, 1.35),
+    "claude-sonnet-5": (6, 1.35),
+    "claude-haiku-5-5": (6, 1.35),
+    "claude-opus-5-5": (6, 1.35),
+    "claude-sonnet-5-5": (6, 1.35),
+}
+KEY = "sk-ant-api03-STANDIN-secret-key-0123456789"
+
+
+def _words(text: str, factor: float) -> int:
+    return math.ceil(len(text.split()) * factor)
+
+
+def _content(content: Any, factor: float) -> int:
+    if isinstance(content, str):
+        return _words(content, factor)
+    total = 0
+    for block in content or []:
+        kind = block.get("type")
+        if kind == "text":
+            total += _words(block["text"], factor)
+        elif kind == "image":
+            total += 100
+        elif kind == "document":
+            total += 1000
+        elif kind == "tool_result":
+            total += 2 + _content(block.get("content", ""), factor)
+        elif kind == "tool_use":
+            total += 5 + _words(json.dumps(block.get("input", {})), factor)
+    return total
+
+
+def count(body: dict[str, Any]) -> int:
+    """The stand-in's answer for a valid body (tests use this as the ground truth)."""
+    frame, factor = FAMILY[body["model"]]
+    total = frame + 3 * (len(body["messages"]) - 1)
+    system = body.get("system")
+    if system:
+        total += _content(system, factor)
+    for msg in body["messages"]:
+        total += _content(msg["content"], factor)
+    tools = body.get("tools") or []
+    if tools:
+        total += 300 + 30 * len(tools)
+    return total
+
+
+class StandIn(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[dict[str, Any]] = []
+        self.fail: tuple[int, str, str, dict[str, str]] | None = None
+        self.fail_times: int | None = None  # None: always
+        self.delay = 0.0
+        self.rate_limit_per_s: float | None = None
+        self._window: list[float] = []
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> StandIn:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def over_rate(self) -> bool:
+        if self.rate_limit_per_s is None:
+            return False
+        with self._lock:
+            now = time.monotonic()
+            self._window = [t for t in self._window if now - t < 1.0]
+            if len(self._window) >= self.rate_limit_per_s:
+                return True
+            self._window.append(now)
+            return False
+
+
+def _error(kind: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_standin"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: StandIn
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("request-id", "req_standin")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # noqa: N802
+        srv = self.server
+        length = int(self.headers.get("content-length", 0))
+        raw = self.rfile.read(length)
+        if self.path.split("?")[0] != "/v1/messages/count_tokens":
+            return self._send(404, _error("not_found_error", f"no route {self.path}"))
+        if srv.delay:
+            time.sleep(srv.delay)
+        auth = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
+        if auth != KEY:
+            return self._send(401, _error("authentication_error", "invalid x-api-key"))
+        if srv.over_rate():
+            return self._send(
+                429, _error("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+                {"retry-after": "1", "retry-after-ms": "50"},
+            )  # fmt: skip
+        if srv.fail is not None and (srv.fail_times is None or srv.fail_times > 0):
+            if srv.fail_times is not None:
+                srv.fail_times -= 1
+            status, kind, message, headers = srv.fail
+            return self._send(status, _error(kind, message), headers)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self._send(400, _error("invalid_request_error", "request body is not valid JSON"))
+        srv.requests.append(body)
+        extra = sorted(set(body) - ACCEPTED)
+        if extra:
+            return self._send(400, _error("invalid_request_error", f"{extra[0]}: Extra inputs are not permitted"))
+        if not body.get("messages"):
+            return self._send(400, _error("invalid_request_error", "messages: at least one message is required"))
+        for tool in body.get("tools") or []:
+            if str(tool.get("type", "")).startswith(SERVER_TOOLS):
+                return self._send(400, _error("invalid_request_error", f"tools: {tool['type']} is not supported by token counting"))
+        for msg in body["messages"]:
+            for block in msg["content"] if isinstance(msg["content"], list) else []:
+                if block.get("type") in ("image", "document") and block.get("source", {}).get("type") in ("url", "file"):
+                    return self._send(400, _error("invalid_request_error", "url and file sources are not supported by token counting"))
+        if body.get("model") not in FAMILY:
+            return self._send(404, _error("not_found_error", f"model: {body.get('model')}"))
+        return self._send(200, {"input_tokens": count(body)})
