@@ -1,8 +1,9 @@
 """Offline input-token estimates for a count_tokens-shaped body: no network, standard library only.
 
 Text is split into pre-token chunks (letter runs, digit runs, punctuation, whitespace, CJK,
-other scripts) and each chunk class has a per-family cost fitted on recorded count_tokens
-results (shared/data/token-calibration; see benchmarks/offline_accuracy.py). Structure is added
+other scripts); a per-family linear model over chunk features, fitted on recorded count_tokens
+results (shared/data/token-calibration; see benchmarks/offline_accuracy.py --fit), gives the
+point estimate, and per-content-class bands measured on held-out data give the range. Structure is added
 from documented constants: the message frame, the tool-use system prompt (from prices.toml),
 tool definitions, images by the 28-pixel patch rule, PDFs as a per-page range.
 
@@ -23,9 +24,9 @@ from typing import Any
 
 from claude_cost.errors import PayloadError
 
-__all__ = ["METHOD", "FAMILIES", "Estimate", "estimate_text", "estimate_body", "image_size", "image_tokens"]
+__all__ = ["METHOD", "FAMILIES", "FEATURES", "Estimate", "features", "estimate_text", "estimate_body", "image_size", "image_tokens"]
 
-METHOD = "offline estimate (chunk-class model fitted on recorded counts + documented overheads)"
+METHOD = "offline estimate (chunk model fitted on recorded counts + documented overheads)"
 FAMILIES = ("v3", "v4.7", "v5")
 
 # Per-request frame of a single user message (offline-token-estimation.md §4): "a" costs 8 on
@@ -34,21 +35,103 @@ FRAME = {"v3": 7, "v4.7": 11, "v5": 6}
 # Extra user/assistant turns: no published figure; a range (§6.3 of the same notes).
 TURN = (3, 5, 8)
 
-# Chunk-class costs, fitted by benchmarks/offline_accuracy.py --fit on the calibration set.
-# word: a run of ASCII letters costs w0 + max(0, len - w_free) / w_per tokens.
-PARAMS: dict[str, dict[str, float]] = {
-    "v3": {"w0": 1.0, "w_free": 6.0, "w_per": 4.0, "digit": 0.34, "punct": 0.62, "space": 0.35, "nl": 0.5, "cjk": 1.1, "other": 0.55},
-    "v4.7": {"w0": 1.0, "w_free": 4.0, "w_per": 3.2, "digit": 0.34, "punct": 0.75, "space": 0.35, "nl": 0.6, "cjk": 1.1, "other": 0.55},
-    "v5": {"w0": 1.0, "w_free": 4.0, "w_per": 3.2, "digit": 0.34, "punct": 0.75, "space": 0.35, "nl": 0.6, "cjk": 1.1, "other": 0.55},
-}
-# Relative error band (low, high) of text estimates, by content class.
-BANDS = {"code": (0.12, 0.12), "prose": (0.15, 0.20), "other": (0.30, 0.40), "short": (0.40, 0.50)}
-
-_CHUNK = re.compile(
-    r"(?P<word>[A-Za-z]+)|(?P<digit>[0-9]+)|(?P<nl>\n[ \t]*)|(?P<space>[ \t]+)"
-    r"|(?P<cjk>[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])"
-    r"|(?P<punct>[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e])|(?P<other>[^\x00-\x7f])|(?P<ctrl>[\x00-\x1f\x7f])"
+# Chunk features of a text; their per-family costs (and the error bands) are fitted by
+# `benchmarks/offline_accuracy.py --fit` and shipped in data/offline.json.
+FEATURES = (
+    "words",  # runs of ASCII letters
+    "word_chars_over_4",  # letters beyond the 4th of each run
+    "word_chars_over_8",  # letters beyond the 8th of each run
+    "inner_caps",  # camelCase humps: an upper-case letter after a lower-case one
+    "digit_runs",
+    "digits",
+    "puncts",
+    "punct_runs",
+    "spaces",  # single spaces
+    "space_runs",  # runs of 2+ spaces/tabs not after a newline
+    "newlines",
+    "indent",  # spaces/tabs after a newline
+    "cjk",
+    "other",  # other non-ASCII characters
+    "word_chars_over_2",
+    "word_chars_over_6",
+    "word_chars_over_12",
+    "uppers",  # upper-case letters
+    "short_words",  # runs of 1-2 letters
 )
+_TOKEN = re.compile(
+    r"(?P<word>[A-Za-z]+)|(?P<digit>[0-9]+)|(?P<nl>\n[ \t]*)|(?P<space>[ \t]+)"
+    r"|(?P<cjk>[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])"
+    r"|(?P<punct>[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)|(?P<other>[^\x00-\x7f])|(?P<ctrl>[\x00-\x1f\x7f]+)"
+)
+_INNER_CAP = re.compile(r"[a-z][A-Z]")
+_UPPER = re.compile(r"[A-Z]")
+
+
+def _load_model() -> dict[str, Any]:
+    from importlib import resources
+
+    return json.loads(resources.files("claude_cost").joinpath("data/offline.json").read_text(encoding="utf-8"))
+
+
+_MODEL: dict[str, Any] | None = None
+
+
+def _model() -> dict[str, Any]:
+    global _MODEL
+    if _MODEL is None:
+        _MODEL = _load_model()
+    return _MODEL
+
+
+def features(text: str) -> list[float]:
+    """The chunk features of `text`, in FEATURES order."""
+    f = [0.0] * len(FEATURES)
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        g = m.group()
+        n = len(g)
+        if kind == "word":
+            f[0] += 1
+            f[1] += max(0, n - 4)
+            f[2] += max(0, n - 8)
+            f[14] += max(0, n - 2)
+            f[15] += max(0, n - 6)
+            f[16] += max(0, n - 12)
+            f[18] += n <= 2
+        elif kind == "digit":
+            f[4] += 1
+            f[5] += n
+        elif kind == "punct":
+            f[6] += n
+            f[7] += 1
+        elif kind == "space":
+            if n == 1:
+                f[8] += 1
+            else:
+                f[9] += 1
+        elif kind == "nl":
+            f[10] += 1
+            f[11] += n - 1
+        elif kind == "cjk":
+            f[12] += n
+        elif kind == "other":
+            f[13] += n
+        else:
+            f[6] += n
+            f[7] += 1
+    f[3] = float(len(_INNER_CAP.findall(text)))
+    f[17] = float(len(_UPPER.findall(text)))
+    return f
+
+
+def content_class(text: str, f: list[float]) -> str:
+    """code, prose or script (mostly non-Latin) — each has its own error band."""
+    n = max(len(text), 1)
+    if (f[12] + f[13]) > 0.2 * n:
+        return "script"
+    if f[6] > 0.06 * n or f[11] > 0.05 * n:
+        return "code"
+    return "prose"
 
 
 @dataclass(frozen=True)
@@ -66,54 +149,21 @@ class Estimate:
 ZERO = Estimate(0, 0, 0)
 
 
-def _text_cost(text: str, p: dict[str, float]) -> tuple[float, str]:
-    """Point estimate of `text` for one family's parameters, and its content class."""
-    cost = 0.0
-    n_ascii_letters = n_nonascii = n_punct = 0
-    for m in _CHUNK.finditer(text):
-        kind = m.lastgroup
-        g = m.group()
-        if kind == "word":
-            cost += p["w0"] + max(0.0, len(g) - p["w_free"]) / p["w_per"]
-            n_ascii_letters += len(g)
-        elif kind == "digit":
-            cost += max(1.0, len(g) * p["digit"]) if len(g) > 0 else 0
-        elif kind == "nl":
-            cost += p["nl"]
-        elif kind == "space":
-            cost += p["space"]
-        elif kind == "punct":
-            cost += p["punct"]
-            n_punct += 1
-        elif kind == "cjk":
-            cost += p["cjk"]
-            n_nonascii += 1
-        elif kind == "other":
-            cost += p["other"]
-            n_nonascii += 1
-        else:
-            cost += 1.0
-    total = max(len(text), 1)
-    if n_nonascii > 0.2 * total:
-        cls = "other"
-    elif n_punct > 0.08 * total:
-        cls = "code"
-    else:
-        cls = "prose"
-    return cost, cls
-
-
 def estimate_text(text: str, family: str | None) -> Estimate:
     """Estimate the content tokens of a text for a tokenizer family (None: union of families)."""
     if not text:
         return ZERO
-    if family not in PARAMS:
+    if family not in FAMILIES:
         ests = [estimate_text(text, f) for f in FAMILIES]
         return Estimate(round(sum(e.tokens for e in ests) / len(ests)), min(e.low for e in ests), max(e.high for e in ests))
-    cost, cls = _text_cost(text, PARAMS[family])
-    point = max(1, round(cost))
-    lo, hi = BANDS["short"] if point < 50 else BANDS[cls]
-    return Estimate(point, max(0, math.floor(point * (1 - lo))), math.ceil(point * (1 + hi)) + 1)
+    model = _model()
+    f = features(text)
+    point = max(1.0, sum(w * x for w, x in zip(model["weights"][family], f)))
+    cls = content_class(text, f)
+    bands = model["bands"][family]
+    lo, hi = bands["short"] if point < 50 else bands[cls]
+    # bands are ratios real/estimate (e.g. 0.9 and 1.12); +1 absorbs the boundary token
+    return Estimate(round(point), max(0, math.floor(point * lo)), math.ceil(point * hi) + 1)
 
 
 # ---------------------------------------------------------------- images
@@ -125,9 +175,9 @@ def image_size(data: bytes) -> tuple[int, int]:
         return struct.unpack(">II", data[16:24])
     if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
         return struct.unpack("<HH", data[6:10])
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 25:
         chunk = data[12:16]
-        if chunk == b"VP8 ":
+        if chunk == b"VP8 " and len(data) >= 30:
             w, h = struct.unpack("<HH", data[26:30])
             return w & 0x3FFF, h & 0x3FFF
         if chunk == b"VP8L":
@@ -135,7 +185,7 @@ def image_size(data: bytes) -> tuple[int, int]:
             w = 1 + (((b[1] & 0x3F) << 8) | b[0])
             h = 1 + (((b[3] & 0xF) << 10) | (b[2] << 2) | ((b[1] & 0xC0) >> 6))
             return w, h
-        if chunk == b"VP8X":
+        if chunk == b"VP8X" and len(data) >= 30:
             w = 1 + int.from_bytes(data[24:27], "little")
             h = 1 + int.from_bytes(data[27:30], "little")
             return w, h
