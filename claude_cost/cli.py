@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -135,55 +135,91 @@ PricesOpt = Annotated[
 ]
 AtOpt = Annotated[Optional[str], typer.Option("--at", help="Price as billed on this date (YYYY-MM-DD). Default: today.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors (the API key is never shown).")]
+# Options shared by estimate and compare (declared once).
+PayloadArg = Annotated[Optional[str], typer.Argument(help="Messages API request JSON file, or - for stdin.", show_default=False)]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id or alias (overrides the payload's).")]
+OutputOpt = Annotated[Optional[int], typer.Option("--output-tokens", min=0, help="Output tokens (default: the payload's max_tokens, as an upper bound).")]
+CountOpt = Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")]
+CacheOpt = Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")]
+RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm.")]
+BatchOpt = Annotated[bool, typer.Option("--batch", help="Price at Batch API rates (50%).")]
+GeoOpt = Annotated[Optional[str], typer.Option("--geo", help="inference_geo: us (1.1x, Claude 4.6+) or global.")]
+SpeedOpt = Annotated[Optional[str], typer.Option("--speed", help="standard or fast (fast mode).")]
+PlatformOpt = Annotated[Optional[str], typer.Option("--platform", help="api | bedrock | vertex | foundry.")]
+EndpointOpt = Annotated[Optional[str], typer.Option("--endpoint", help="global | regional (Bedrock / Google Cloud: +10% on 4.5+ models).")]
+SearchesOpt = Annotated[Optional[int], typer.Option("--web-searches", min=0, help="Web searches ($10 per 1,000).")]
+CodeHoursOpt = Annotated[Optional[str], typer.Option("--code-exec-hours", help="Billable code-execution container-hours.")]
+SessionOpt = Annotated[Optional[str], typer.Option("--session-hours", help="Managed Agents session-hours ($0.08/h).")]
+TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="count_tokens timeout in seconds (SDK).")]
+RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", min=0, help="count_tokens retries (SDK default 2).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+
+
+def _options(
+    *, model: str | None, count: str, cache: str, repeat: int, output_tokens: int | None, web_searches: int | None,
+    code_exec_hours: str | None, session_hours: str | None, batch: bool, geo: str | None, speed: str | None,
+    platform: str | None, endpoint: str | None, at: str | None, timeout: float | None, max_retries: int | None,
+) -> Any:  # fmt: skip
+    """Validate the shared flags and build the core's Options."""
+    from claude_cost.estimate import Options
+
+    for name, value, allowed in (
+        ("--count", count, ("api", "offline", "auto")),
+        ("--cache", cache, ("cold", "warm", "off")),
+        ("--geo", geo, ("us", "global")),
+        ("--speed", speed, ("standard", "fast")),
+        ("--platform", platform, ("api", "bedrock", "vertex", "foundry")),
+        ("--endpoint", endpoint, ("global", "regional")),
+    ):
+        if value is not None and value not in allowed:
+            raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return Options(
+        model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens,
+        web_searches=web_searches, code_execution_hours=_hours(code_exec_hours, "--code-exec-hours"),
+        session_hours=_hours(session_hours, "--session-hours"), batch=batch, geo=geo, speed=speed,
+        platform=platform, endpoint=endpoint, day=_day(at), timeout=timeout, max_retries=max_retries,
+    )  # fmt: skip
 
 
 @app.command()
 def estimate(
-    payload: Annotated[Optional[str], typer.Argument(help="Messages API request JSON file, or - for stdin.", show_default=False)] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id or alias (overrides the payload's).")] = None,
+    payload: PayloadArg = None,
+    model: ModelOpt = None,
     input_tokens: Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")] = None,
-    output_tokens: Annotated[Optional[int], typer.Option("--output-tokens", min=0, help="Output tokens (default: the payload's max_tokens, as an upper bound).")] = None,
+    output_tokens: OutputOpt = None,
     cache_write_tokens: Annotated[int, typer.Option("--cache-write-tokens", min=0, help="5-minute cache write tokens (manual counts).")] = 0,
     cache_write_1h_tokens: Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")] = 0,
     cache_read_tokens: Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")] = 0,
-    count: Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")] = "auto",
-    cache: Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")] = "cold",
-    repeat: Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm.")] = 1,
-    batch: Annotated[bool, typer.Option("--batch", help="Price at Batch API rates (50%).")] = False,
-    geo: Annotated[Optional[str], typer.Option("--geo", help="inference_geo: us (1.1x, Claude 4.6+) or global.")] = None,
-    speed: Annotated[Optional[str], typer.Option("--speed", help="standard or fast (fast mode).")] = None,
-    platform: Annotated[Optional[str], typer.Option("--platform", help="api | bedrock | vertex | foundry.")] = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="global | regional (Bedrock / Google Cloud: +10% on 4.5+ models).")] = None,
-    web_searches: Annotated[Optional[int], typer.Option("--web-searches", min=0, help="Web searches ($10 per 1,000).")] = None,
-    code_exec_hours: Annotated[Optional[str], typer.Option("--code-exec-hours", help="Billable code-execution container-hours.")] = None,
-    session_hours: Annotated[Optional[str], typer.Option("--session-hours", help="Managed Agents session-hours ($0.08/h).")] = None,
+    count: CountOpt = "auto",
+    cache: CacheOpt = "cold",
+    repeat: RepeatOpt = 1,
+    batch: BatchOpt = False,
+    geo: GeoOpt = None,
+    speed: SpeedOpt = None,
+    platform: PlatformOpt = None,
+    endpoint: EndpointOpt = None,
+    web_searches: SearchesOpt = None,
+    code_exec_hours: CodeHoursOpt = None,
+    session_hours: SessionOpt = None,
     at: AtOpt = None,
     prices: PricesOpt = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", help="count_tokens timeout in seconds (SDK).")] = None,
-    max_retries: Annotated[Optional[int], typer.Option("--max-retries", min=0, help="count_tokens retries (SDK default 2).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    timeout: TimeoutOpt = None,
+    max_retries: RetriesOpt = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Estimate the cost of a request: from a payload file, or from token counts you give."""
     with _errors(debug):
-        from claude_cost.estimate import Options, estimate_manual, estimate_payload
+        from claude_cost.estimate import estimate_manual, estimate_payload
         from claude_cost.models import Usage
         from claude_cost.prices import load_table
 
-        for name, value, allowed in (
-            ("--geo", geo, ("us", "global")),
-            ("--speed", speed, ("standard", "fast")),
-            ("--platform", platform, ("api", "bedrock", "vertex", "foundry")),
-            ("--endpoint", endpoint, ("global", "regional")),
-        ):
-            if value is not None and value not in allowed:
-                raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-        opts = Options(
-            model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens,
-            web_searches=web_searches, code_execution_hours=_hours(code_exec_hours, "--code-exec-hours"),
-            session_hours=_hours(session_hours, "--session-hours"), batch=batch, geo=geo, speed=speed,
-            platform=platform, endpoint=endpoint, day=_day(at), timeout=timeout, max_retries=max_retries,
+        opts = _options(
+            model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=web_searches,
+            code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
+            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries,
         )  # fmt: skip
         table = load_table(prices)
         manual = input_tokens is not None or cache_write_tokens or cache_write_1h_tokens or cache_read_tokens
@@ -214,6 +250,72 @@ def estimate(
         for line in result.info:
             _err(line)
         _emit(Format.json if json_ else fmt, result)
+
+
+@app.command()
+def compare(
+    payload: PayloadArg = None,
+    models: Annotated[Optional[str], typer.Option("--models", help="Comma list of ids/aliases, 'all', or a family (opus, sonnet, haiku). Default: the payload's model and the current model of each family.")] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Model the differences are against (default: the payload's).")] = None,
+    what_if: Annotated[bool, typer.Option("--what-if", help="Show what the cheapest changes would save on the baseline.")] = False,
+    model: ModelOpt = None,
+    output_tokens: OutputOpt = None,
+    count: CountOpt = "auto",
+    cache: CacheOpt = "cold",
+    repeat: RepeatOpt = 1,
+    batch: BatchOpt = False,
+    geo: GeoOpt = None,
+    speed: SpeedOpt = None,
+    platform: PlatformOpt = None,
+    endpoint: EndpointOpt = None,
+    web_searches: SearchesOpt = None,
+    at: AtOpt = None,
+    prices: PricesOpt = None,
+    timeout: TimeoutOpt = None,
+    max_retries: RetriesOpt = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The same request on several models, each counted for its own tokenizer, sorted by cost."""
+    with _errors(debug):
+        from claude_cost import compare as cmp_mod
+        from claude_cost import render
+        from claude_cost.payload import read_payload
+        from claude_cost.prices import load_table
+
+        if payload is None:
+            raise InputError("compare needs a payload file (or - for stdin)")
+        opts = _options(
+            model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=web_searches,
+            code_exec_hours=None, session_hours=None, batch=batch, geo=geo, speed=speed,
+            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
+        table = load_table(prices)
+        request = read_payload(payload)
+        result = cmp_mod.compare(table, request, opts, models, baseline)
+        for line in result.info:
+            _err(line)
+        shared = None
+        if what_if:
+            from claude_cost.counting import ApiCounter
+
+            shared = next((r.estimate for r in result.rows if r.estimate is not None and r.estimate.token_source == "api"), None)
+            counter = ApiCounter(timeout=timeout, max_retries=max_retries) if shared is not None else None
+            ifs = cmp_mod.what_if(table, request, opts, result, counter)
+        else:
+            ifs = []
+        fmt = Format.json if json_ else fmt
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(render.compare_json(result, ifs), indent=2, ensure_ascii=False) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(render.compare_csv(result))
+        elif fmt is Format.markdown:
+            sys.stdout.write(render.compare_markdown(result, ifs))
+        else:
+            from claude_cost import tables
+
+            _print_rich(tables.compare_table(result, ifs))
 
 
 @app.command("prices")

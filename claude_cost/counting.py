@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -111,8 +112,17 @@ class ApiCounter:
         self.max_retries = max_retries
         self._client: Any = None
         self._memo: dict[str, Count] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Create the client now (importing the SDK), e.g. before counting from several threads."""
+        self._get_client()
 
     def _get_client(self) -> Any:
+        with self._lock:
+            return self._make_client()
+
+    def _make_client(self) -> Any:
         if self._client is None:
             import anthropic  # lazy: importing the SDK costs ~1.5 s
 

@@ -16,7 +16,6 @@ from claude_cost.models import CostLine
 __all__ = ["SCHEMA_VERSION", "money", "dec", "qty", "rate", "source_text", "estimate_json", "estimate_csv", "estimate_markdown"]
 
 SCHEMA_VERSION = 1
-_MICRO = Decimal("0.000001")
 
 
 def dec(value: Decimal) -> str:
@@ -27,9 +26,9 @@ def dec(value: Decimal) -> str:
     return text or "0"
 
 
-def money(value: Decimal) -> str:
-    """Dollars for display: at least cents, at most six decimals (rounded half up)."""
-    q = value.quantize(_MICRO, rounding=ROUND_HALF_UP)
+def money(value: Decimal, places: int = 6) -> str:
+    """Dollars for display: at least cents, at most `places` decimals (rounded half up)."""
+    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if q < 0 else ""
     whole, frac = format(abs(q), "f").split(".")
     return f"{sign}${int(whole):,}.{frac.rstrip('0').ljust(2, '0')}"
@@ -134,4 +133,119 @@ def estimate_markdown(est: Estimate) -> str:
         total += f" ({money(est.low.total)}–{money(est.high.total)})"
     rows.append(f"| **Total** | | | **{total}** |")
     rows += [f"\n> {note}" for note in est.notes]
+    return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- compare
+
+COST_COLUMNS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output", "other")
+
+
+def row_costs(est: Estimate) -> dict[str, Decimal]:
+    """A row's cost per class; web search, code execution and session fees are "other"."""
+    out = {c: Decimal(0) for c in COST_COLUMNS}
+    for line in est.breakdown.lines:
+        out[line.item if line.item in out else "other"] += line.usd
+    return out
+
+
+def pct(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
+
+
+def compare_json(cmp: Any, what_ifs: list[Any]) -> dict[str, Any]:
+    """The JSON document of a comparison (schema documented in README.md)."""
+    base = cmp.baseline
+    rows = []
+    for r in cmp.rows:
+        row: dict[str, Any] = {"model": r.model.id, "model_name": r.model.name, "priced": r.estimate is not None}
+        if r.estimate is None:
+            row["reason"] = r.reason
+        else:
+            e = r.estimate
+            row.update(
+                token_source=e.token_source,
+                prompt_tokens=e.prompt.tokens,
+                prompt_tokens_low=e.prompt.low,
+                prompt_tokens_high=e.prompt.high,
+                output_tokens=e.output_tokens,
+                costs_usd={k: dec(v) for k, v in row_costs(e).items()},
+                total_usd=dec(e.breakdown.total),
+                total_usd_low=dec(e.low.total) if e.low else dec(e.breakdown.total),
+                total_usd_high=dec(e.high.total) if e.high else dec(e.breakdown.total),
+                diff_usd=dec(r.diff_usd) if r.diff_usd is not None else None,
+                diff_pct=pct(r.diff_pct),
+                notes=list(e.notes),
+            )
+        rows.append(row)
+    scenario = base.estimate.scenario if base.estimate else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "baseline": base.model.id,
+        "price_date": scenario.day.isoformat() if scenario else None,
+        "rows": rows,
+        "what_if": [
+            {"change": w.change, "total_usd": dec(w.total), "saving_usd": dec(w.saving_usd), "saving_pct": pct(w.saving_pct)}
+            for w in what_ifs
+        ],
+    }
+
+
+COMPARE_CSV = ["model", "prompt_tokens", "prompt_tokens_low", "prompt_tokens_high", *[f"{c}_usd" for c in COST_COLUMNS],
+               "total_usd", "diff_usd", "diff_pct", "reason"]  # fmt: skip
+
+
+def compare_csv(cmp: Any) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COMPARE_CSV, lineterminator="\n")
+    writer.writeheader()
+    for r in cmp.rows:
+        if r.estimate is None:
+            writer.writerow({"model": r.model.id, "reason": r.reason})
+            continue
+        e = r.estimate
+        writer.writerow({
+            "model": r.model.id, "prompt_tokens": e.prompt.tokens, "prompt_tokens_low": e.prompt.low,
+            "prompt_tokens_high": e.prompt.high, **{f"{k}_usd": dec(v) for k, v in row_costs(e).items()},
+            "total_usd": dec(e.breakdown.total), "diff_usd": dec(r.diff_usd) if r.diff_usd is not None else "",
+            "diff_pct": pct(r.diff_pct) or "",
+        })  # fmt: skip
+    return out.getvalue()
+
+
+def _k(n: int) -> str:
+    return f"{n / 1000:.1f}K" if n >= 1000 else str(n)
+
+
+def tokens_text(e: Estimate) -> str:
+    """Input tokens of a row: exact, or ≈point (low–high) for an estimate."""
+    if e.prompt.exact:
+        return f"{e.prompt.tokens:,}"
+    return f"≈{e.prompt.tokens:,} ({_k(e.prompt.low)}–{_k(e.prompt.high)})"
+
+
+def diff_text(r: Any, baseline: Any, places: int = 6) -> str:
+    """Difference from the baseline in $ and %."""
+    if r is baseline:
+        return "baseline"
+    if r.diff_usd is None:
+        return ""
+    if r.diff_usd == 0:
+        return "same"
+    sign = "+" if r.diff_usd > 0 else "-"
+    p = f" ({sign}{pct(abs(r.diff_pct))}%)" if r.diff_pct is not None else ""
+    return f"{sign}{money(abs(r.diff_usd), places)}{p}"
+
+
+def compare_markdown(cmp: Any, what_ifs: list[Any]) -> str:
+    rows = ["| Model | Input tokens | Total | vs baseline |", "| --- | ---: | ---: | ---: |"]
+    for r in cmp.rows:
+        if r.estimate is None:
+            rows.append(f"| {r.model.id} | | not priced: {r.reason} | |")
+        else:
+            mark = " (baseline)" if r is cmp.baseline else ""
+            rows.append(f"| {r.model.id}{mark} | {tokens_text(r.estimate)} | {money(r.estimate.breakdown.total)} | {diff_text(r, cmp.baseline)} |")
+    if what_ifs:
+        rows += ["", f"**What if** ({cmp.baseline.model.id}):", ""]
+        rows += [f"- {w.change}: {money(w.total)}, saves {money(w.saving_usd)} ({pct(w.saving_pct)}%)" for w in what_ifs]
     return "\n".join(rows) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rich import box
@@ -133,3 +134,38 @@ def model_detail(model: ModelPrice, table: PriceTable, day: date) -> Table:
         row("retired", m.retired)
     row("source", m.source or "—")
     return out
+
+
+def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
+    """Models sorted by total, each cost class, difference from the baseline and a bar."""
+    from claude_cost.render import COST_COLUMNS, diff_text, row_costs, tokens_text
+
+    priced = [r for r in cmp.rows if r.estimate is not None]
+    top = max((r.estimate.breakdown.total for r in priced), default=Decimal(0))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Model", no_wrap=True)
+    table.add_column("Input tokens", justify="right", no_wrap=True)
+    labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "other": "Other"}
+    used = [c for c in COST_COLUMNS if any(row_costs(r.estimate)[c] for r in priced)] or ["input", "output"]
+    for c in used:
+        table.add_column(labels[c], justify="right", no_wrap=True)
+    table.add_column("Total", justify="right", no_wrap=True)
+    table.add_column("vs baseline", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, overflow="crop")
+    for r in cmp.rows:
+        name = r.model.id + (" *" if r is cmp.baseline else "")
+        if r.estimate is None:
+            table.add_row(escape(name), "", *[""] * len(used), "—", "", Text(f"not priced: {r.reason}", style="yellow"))
+            continue
+        costs = row_costs(r.estimate)
+        width = int(12 * r.estimate.breakdown.total / top) if top else 0
+        table.add_row(
+            escape(name), tokens_text(r.estimate), *[money(costs[c], 5) for c in used],
+            Text(money(r.estimate.breakdown.total, 5), style="bold"), diff_text(r, cmp.baseline, 5), "█" * max(width, 1),
+        )  # fmt: skip
+    parts: list[Any] = [table, Text("* baseline", style="dim")]
+    if what_ifs:
+        parts.append(Text(f"What if ({cmp.baseline.model.id}):", style="bold"))
+        for w in what_ifs:
+            parts.append(Text(f"  {w.change}: {money(w.total)}, saves {money(w.saving_usd)} ({w.saving_pct.quantize(Decimal('0.1'))}%)"))
+    return Group(*parts)

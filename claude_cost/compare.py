@@ -1,0 +1,191 @@
+"""compare: one request across models, counted per model (in parallel), same scenario for all.
+
+Never prints; rows that cannot be priced carry the reason instead of a price.
+"""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from claude_cost import payload as pl
+from claude_cost.counting import ApiCounter, OfflineCounter, TokenCounter
+from claude_cost.errors import ClaudeCostError, InputError, ScenarioError, TokenCountError
+from claude_cost.estimate import Estimate, Options, estimate_payload, make_counter
+from claude_cost.models import ModelPrice, PriceTable
+from claude_cost.prices import family_of, resolve
+
+__all__ = ["Row", "WhatIf", "Comparison", "select_models", "compare"]
+
+FAMILIES = ("opus", "sonnet", "haiku")
+
+
+@dataclass
+class Row:
+    """One model's result: an estimate, or the reason it cannot be priced."""
+
+    model: ModelPrice
+    estimate: Estimate | None = None
+    reason: str | None = None
+    diff_usd: Decimal | None = None
+    diff_pct: Decimal | None = None
+
+
+@dataclass
+class WhatIf:
+    """A change to the baseline request and what it would save."""
+
+    change: str
+    total: Decimal
+    saving_usd: Decimal
+    saving_pct: Decimal
+
+
+@dataclass
+class Comparison:
+    rows: list[Row]
+    baseline: Row
+    what_if: list[WhatIf] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+
+
+def _current(table: PriceTable, family: str, day: date) -> ModelPrice | None:
+    """The newest model of a family in force on `day` (the table lists newest first)."""
+    for model in table.models.values():
+        if model.family == family and not model.is_retired(day) and not model.deprecated:
+            return model
+    return None
+
+
+def select_models(table: PriceTable, spec: str | None, payload_model: ModelPrice, day: date) -> list[ModelPrice]:
+    """`--models`: ids/aliases, `all`, or family names; default: the payload's model and the
+    current model of each family."""
+    chosen: list[ModelPrice] = []
+
+    def add(m: ModelPrice | None) -> None:
+        if m is not None and m.id not in {c.id for c in chosen}:
+            chosen.append(m)
+
+    if not spec:
+        add(payload_model)
+        for fam in FAMILIES:
+            add(_current(table, fam, day))
+        return chosen
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        if part == "all":
+            for m in table.models.values():
+                if not m.is_retired(day):
+                    add(m)
+        elif part in ("opus", "sonnet", "haiku", "fable", "mythos"):
+            for m in table.models.values():
+                if m.family == part and not m.is_retired(day):
+                    add(m)
+        else:
+            add(resolve(table, part).model)
+    if not chosen:
+        raise InputError("--models selected no model", hint="e.g. --models opus-4.7,sonnet-4.6 or --models all")
+    return chosen
+
+
+def _row(table: PriceTable, request: dict[str, Any], opts: Options, model: ModelPrice, counter: TokenCounter | None) -> Row:
+    try:
+        if counter is None:
+            counter = OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
+        est = estimate_payload(table, request, replace(opts, model=model.id), counter=counter)
+        return Row(model, est)
+    except ScenarioError as exc:
+        return Row(model, reason=exc.message)
+
+
+def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str | None, baseline: str | None = None) -> Comparison:
+    """Estimate `request` on every selected model under the same scenario, sorted by total."""
+    pl.validate_request(request, "payload", model_given=opts.model is not None)
+    payload_model = resolve(table, opts.model or request["model"]).model
+    day = opts.day or date.today()
+    models = select_models(table, spec, payload_model, day)
+    base_model = resolve(table, baseline).model if baseline else payload_model
+    if base_model.id not in {m.id for m in models}:
+        models.insert(0, base_model)
+
+    counter, chosen = make_counter(opts, payload_model)
+    info = [chosen] if chosen else []
+    shared = counter if isinstance(counter, ApiCounter) else None
+    if shared is not None:
+        shared.prepare()  # create the client (and import the SDK) once, before the threads start
+
+    # One count per model, never reused across models: tokenizers differ between families.
+    with ThreadPoolExecutor(max_workers=min(16, len(models))) as pool:
+        rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), opts, m, shared), models))
+
+    base = next(r for r in rows if r.model.id == base_model.id)
+    for row in rows:
+        if row.estimate is not None and base.estimate is not None:
+            row.diff_usd = row.estimate.breakdown.total - base.estimate.breakdown.total
+            bt = base.estimate.breakdown.total
+            row.diff_pct = (row.diff_usd / bt * 100) if bt else None
+    rows.sort(key=lambda r: (r.estimate is None, r.estimate.breakdown.total if r.estimate else Decimal(0), r.model.id))
+    return Comparison(rows=rows, baseline=base, info=info)
+
+
+def what_if(table: PriceTable, request: dict[str, Any], opts: Options, comparison: Comparison, counter: TokenCounter | None) -> list[WhatIf]:
+    """The cheapest changes to the baseline request: batch, warm cache, a cheaper model of its family."""
+    base = comparison.baseline
+    if base.estimate is None:
+        return []
+    total = base.estimate.breakdown.total
+    model = base.model
+    out: list[WhatIf] = []
+
+    def add(change: str, new_total: Decimal) -> None:
+        if new_total < total:
+            saving = total - new_total
+            out.append(WhatIf(change, new_total, saving, saving / total * 100 if total else Decimal(0)))
+
+    def rerun(**changes: Any) -> Estimate | None:
+        try:
+            c = counter or OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
+            req = changes.pop("request", request)
+            return estimate_payload(table, copy.deepcopy(req), replace(opts, model=model.id, **changes), counter=c)
+        except (ScenarioError, TokenCountError, ClaudeCostError):
+            return None
+
+    if not opts.batch and base.estimate.scenario.speed != "fast":
+        est = rerun(batch=True)
+        if est is not None:
+            add("Batch API (50% off; results within 24 h)", est.breakdown.total)
+    repeat = max(opts.repeat, 10)
+    # Warm cache: the payload's own breakpoints, else automatic caching (top-level cache_control).
+    explicit = len(pl.breakpoints(pl.countable(request, model.id).body))
+    candidates = [("prompt caching", request)] if explicit else []
+    if explicit < 4 and "cache_control" not in request:
+        candidates.append(("automatic prompt caching (top-level cache_control)", {**request, "cache_control": {"type": "ephemeral"}}))
+    for how, req in candidates:
+        cold = rerun(repeat=repeat, cache="off", request=req)
+        warm = rerun(repeat=repeat, cache="cold", request=req)
+        if cold is not None and warm is not None and warm.breakdown.total < cold.breakdown.total:
+            saving = cold.breakdown.total - warm.breakdown.total
+            out.append(WhatIf(f"{how} over {repeat} calls: 1 cold + {repeat - 1} warm (vs {repeat} uncached)",
+                              warm.breakdown.total, saving, saving / cold.breakdown.total * 100))  # fmt: skip
+            break
+    cheaper = [
+        r for r in comparison.rows
+        if r.estimate is not None and r.model.family == model.family and r.model.id != model.id and r.estimate.breakdown.total < total
+    ]
+    if not cheaper:
+        day = opts.day or date.today()
+        for m in table.models.values():
+            if m.family == family_of(model.id) and m.id != model.id and not m.is_retired(day):
+                row = _row(table, copy.deepcopy(request), opts, m, counter)
+                if row.estimate is not None and row.estimate.breakdown.total < total:
+                    cheaper.append(row)
+    if cheaper:
+        best = min(cheaper, key=lambda r: r.estimate.breakdown.total)  # type: ignore[union-attr]
+        add(f"{best.model.name} instead of {model.name} (same family)", best.estimate.breakdown.total)  # type: ignore[union-attr]
+    out.sort(key=lambda w: w.total)
+    return out
