@@ -296,15 +296,7 @@ def compare(
         result = cmp_mod.compare(table, request, opts, models, baseline)
         for line in result.info:
             _err(line)
-        shared = None
-        if what_if:
-            from claude_cost.counting import ApiCounter
-
-            shared = next((r.estimate for r in result.rows if r.estimate is not None and r.estimate.token_source == "api"), None)
-            counter = ApiCounter(timeout=timeout, max_retries=max_retries) if shared is not None else None
-            ifs = cmp_mod.what_if(table, request, opts, result, counter)
-        else:
-            ifs = []
+        ifs = cmp_mod.what_if(table, request, opts, result) if what_if else []
         fmt = Format.json if json_ else fmt
         if fmt is Format.json:
             sys.stdout.write(json.dumps(render.compare_json(result, ifs), indent=2, ensure_ascii=False) + "\n")

@@ -49,8 +49,8 @@ class WhatIf:
 class Comparison:
     rows: list[Row]
     baseline: Row
-    what_if: list[WhatIf] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
+    counter: TokenCounter | None = None  # the shared API counter, reused by what_if
 
 
 def _current(table: PriceTable, family: str, day: date) -> ModelPrice | None:
@@ -130,11 +130,12 @@ def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str
             bt = base.estimate.breakdown.total
             row.diff_pct = (row.diff_usd / bt * 100) if bt else None
     rows.sort(key=lambda r: (r.estimate is None, r.estimate.breakdown.total if r.estimate else Decimal(0), r.model.id))
-    return Comparison(rows=rows, baseline=base, info=info)
+    return Comparison(rows=rows, baseline=base, info=info, counter=shared)
 
 
-def what_if(table: PriceTable, request: dict[str, Any], opts: Options, comparison: Comparison, counter: TokenCounter | None) -> list[WhatIf]:
+def what_if(table: PriceTable, request: dict[str, Any], opts: Options, comparison: Comparison) -> list[WhatIf]:
     """The cheapest changes to the baseline request: batch, warm cache, a cheaper model of its family."""
+    counter = comparison.counter
     base = comparison.baseline
     if base.estimate is None:
         return []
