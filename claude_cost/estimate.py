@@ -13,7 +13,7 @@ from typing import Any
 from claude_cost import payload as pl
 from claude_cost import pricing
 from claude_cost.counting import ApiCounter, Count, OfflineCounter, TokenCounter, has_credentials
-from claude_cost.errors import InputError, PayloadError
+from claude_cost.errors import InputError
 from claude_cost.models import Breakdown, ModelPrice, PriceTable, Scenario, Usage
 from claude_cost.prices import Resolved, resolve
 
@@ -268,7 +268,3 @@ def estimate_payload(
         info=info,
     )
 
-
-def ensure_payload_or_model(source: str | None, model: str | None) -> None:
-    if source is None and model is None:
-        raise PayloadError("nothing to estimate", hint="give a payload file (or - for stdin), or --model with --input-tokens")
