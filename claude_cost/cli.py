@@ -310,6 +310,40 @@ def compare(
             _print_rich(tables.compare_table(result, ifs))
 
 
+@app.command()
+def usage(
+    files: Annotated[list[str], typer.Argument(help="Response JSON, JSONL logs, SSE captures or Batch results (- for stdin).", show_default=False)],
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model for records without one.")] = None,
+    group_by: Annotated[str, typer.Option("--group-by", help="model | day | model,day")] = "model",
+    at: Annotated[Optional[str], typer.Option("--at", help="Price date for records without a timestamp (default: today).")] = None,
+    prices: PricesOpt = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Price recorded usage: what your traffic actually cost, by model and by day."""
+    with _errors(debug):
+        from claude_cost import render
+        from claude_cost.prices import load_table
+        from claude_cost.usage import records, summarize
+
+        table = load_table(prices)
+        summary = summarize(table, records(files, model), group_by, _day(at) or date.today())
+        fmt = Format.json if json_ else fmt
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(render.usage_json(summary, group_by), indent=2) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(render.usage_csv(summary, group_by))
+        elif fmt is Format.markdown:
+            sys.stdout.write(render.usage_markdown(summary, group_by))
+        else:
+            from claude_cost import tables
+
+            _print_rich(tables.usage_table(summary, group_by))
+        if summary.problem_count and fmt is not Format.table:
+            _err(f"warning: {summary.problem_count} record(s) could not be priced (first: {summary.problems[0].location}: {summary.problems[0].reason})")
+
+
 @app.command("prices")
 def prices_cmd(
     model: Annotated[Optional[str], typer.Argument(help="Show one model with every rule.", show_default=False)] = None,

@@ -22,7 +22,7 @@ from claude_cost.models import (
     Usage,
 )
 
-__all__ = ["effective_model", "token_rates", "price", "price_requests", "cache_split", "check_context_window", "LABELS"]
+__all__ = ["effective_model", "tier_of", "token_rates", "price", "price_requests", "cache_split", "check_context_window", "LABELS"]
 
 MILLION = Decimal(1_000_000)
 THOUSAND = Decimal(1000)
@@ -50,6 +50,12 @@ def effective_model(model: ModelPrice, day: date) -> ModelPrice:
     for entry in applicable:
         model = replace(model, **entry.values)  # type: ignore[arg-type]
     return model
+
+
+def tier_of(model: ModelPrice, prompt_tokens: int, day: date) -> int | None:
+    """The threshold of the long-context tier a request of `prompt_tokens` falls in on `day`, or None."""
+    above = [t.threshold for t in model.long_context if t.active(day) and prompt_tokens > t.threshold]
+    return max(above) if above else None
 
 
 def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees: Fees) -> tuple[Rates, list[str]]:
@@ -110,11 +116,11 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
             applied.append(f"fast mode ${fast.input}/${fast.output} per MTok")
             fast_rates = True
     if not fast_rates:
-        tiers = [t for t in model.long_context if t.active(scenario.day) and prompt_tokens > t.threshold]
-        if tiers:
-            tier = max(tiers, key=lambda t: t.threshold)
+        threshold = tier_of(model, prompt_tokens, scenario.day)
+        if threshold is not None:
+            tier = next(t for t in model.long_context if t.active(scenario.day) and t.threshold == threshold)
             rates = tier.rates
-            applied.append(f"long-context tier: {prompt_tokens:,} input tokens > {tier.threshold:,}")
+            applied.append(f"long-context tier: input above {tier.threshold:,} tokens")
 
     if scenario.batch:
         in_factor = model.batch_input / model.rates.input if model.rates.input else Decimal(0)
@@ -143,8 +149,12 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
     return rates, applied
 
 
-def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees) -> Breakdown:
+def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees, tier_prompt_tokens: int | None = None) -> Breakdown:
     """Itemized cost of `usage` on `model` under `scenario`.
+
+    The long-context tier is chosen by `usage.prompt_tokens` — one request's input. When `usage`
+    sums many requests that all fall on the same side of the threshold, pass one of their sizes
+    as `tier_prompt_tokens` so the sum does not pick a tier none of them was billed at.
 
     Token lines: tokens x rate / 1,000,000, for uncached input and output always, and for each
     cache class that has tokens. Non-token lines (§9): web searches at $10 per 1,000 (not
@@ -152,7 +162,8 @@ def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees) -> Br
     documented for token categories only), code-execution container-hours, and Managed Agents
     session-hours. The total is the exact sum of unrounded lines.
     """
-    rates, applied = token_rates(model, usage.prompt_tokens, scenario, fees)
+    prompt = usage.prompt_tokens if tier_prompt_tokens is None else tier_prompt_tokens
+    rates, applied = token_rates(model, prompt, scenario, fees)
     lines: list[CostLine] = []
     for cls in TOKEN_CLASSES:
         tokens = usage.tokens(cls)

@@ -249,3 +249,60 @@ def compare_markdown(cmp: Any, what_ifs: list[Any]) -> str:
         rows += ["", f"**What if** ({cmp.baseline.model.id}):", ""]
         rows += [f"- {w.change}: {money(w.total)}, saves {money(w.saving_usd)} ({pct(w.saving_pct)}%)" for w in what_ifs]
     return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- usage (actual cost)
+
+USAGE_COSTS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output", "web_searches")
+
+
+def usage_json(summary: Any, group_by: str) -> dict[str, Any]:
+    """The JSON document of `claude-cost usage` (schema documented in README.md)."""
+    names = group_by.split(",")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "group_by": names,
+        "groups": [
+            {
+                **dict(zip(names, g.key)),
+                "requests": g.requests,
+                "tokens": {c: g.usage.tokens(c) for c in ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")},
+                "web_searches": g.usage.web_searches,
+                "costs_usd": {c: dec(g.costs.get(c, Decimal(0))) for c in USAGE_COSTS},
+                "total_usd": dec(g.total),
+            }
+            for g in summary.groups
+        ],
+        "requests": summary.requests,
+        "total_usd": dec(summary.total),
+        "not_billed": summary.not_billed,
+        "unpriced_count": summary.problem_count,
+        "unpriced": [{"location": p.location, "reason": p.reason} for p in summary.problems],
+        "notes": summary.notes,
+    }
+
+
+def usage_csv(summary: Any, group_by: str) -> str:
+    names = group_by.split(",")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*names, "requests", *[f"{c}_usd" for c in USAGE_COSTS], "total_usd"])
+    for g in summary.groups:
+        writer.writerow([*g.key, g.requests, *[dec(g.costs.get(c, Decimal(0))) for c in USAGE_COSTS], dec(g.total)])
+    return out.getvalue()
+
+
+def usage_markdown(summary: Any, group_by: str) -> str:
+    names = group_by.split(",")
+    head = [n.capitalize() for n in names] + ["Requests", "Input", "Cache writes", "Cache reads", "Output", "Web search", "Total"]
+    rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(["---"] * len(names) + ["---:"] * 7) + " |"]
+    for g in summary.groups:
+        c = g.costs
+        writes = c.get("cache_write_5m", Decimal(0)) + c.get("cache_write_1h", Decimal(0))
+        cells = [*g.key, f"{g.requests:,}", money(c.get("input", Decimal(0))), money(writes), money(c.get("cache_read", Decimal(0))),
+                 money(c.get("output", Decimal(0))), money(c.get("web_searches", Decimal(0))), f"**{money(g.total)}**"]  # fmt: skip
+        rows.append("| " + " | ".join(cells) + " |")
+    rows.append(f"\n**Total: {money(summary.total)}** over {summary.requests:,} requests")
+    if summary.problem_count:
+        rows.append(f"\n> {summary.problem_count} record(s) could not be priced")
+    return "\n".join(rows) + "\n"

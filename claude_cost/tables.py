@@ -169,3 +169,30 @@ def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
         for w in what_ifs:
             parts.append(Text(f"  {w.change}: {money(w.total)}, saves {money(w.saving_usd)} ({w.saving_pct.quantize(Decimal('0.1'))}%)"))
     return Group(*parts)
+
+
+def usage_table(summary: Any, group_by: str) -> Group:
+    """Priced usage per group: requests, cost per class, total; then what was not billed or priced."""
+    from claude_cost.render import USAGE_COSTS
+
+    labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "web_searches": "Web search"}
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in group_by.split(","):
+        table.add_column(name.capitalize(), no_wrap=True)
+    table.add_column("Requests", justify="right")
+    used = [c for c in USAGE_COSTS if any(g.costs.get(c) for g in summary.groups)] or ["input", "output"]
+    for c in used:
+        table.add_column(labels[c], justify="right", no_wrap=True)
+    table.add_column("Total", justify="right", no_wrap=True)
+    for g in summary.groups:
+        table.add_row(*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.costs.get(c, Decimal(0)), 4) for c in used], Text(money(g.total, 4), style="bold"))
+    parts: list[Any] = [table, Text(f"Total: {money(summary.total)} over {summary.requests:,} requests", style="bold")]
+    if summary.not_billed:
+        parts.append(Text("not billed (batch): " + ", ".join(f"{n} {k}" for k, n in sorted(summary.not_billed.items())), style="dim"))
+    if summary.problem_count:
+        parts.append(Text(f"{summary.problem_count} record(s) could not be priced:", style="yellow"))
+        parts += [Text(f"  {p.location}: {p.reason}", style="yellow") for p in summary.problems[:20]]
+        if summary.problem_count > 20:
+            parts.append(Text(f"  … and {summary.problem_count - 20} more (--json lists up to 200)", style="yellow"))
+    parts += [Text(f"note: {n}", style="dim") for n in summary.notes]
+    return Group(*parts)
