@@ -33,7 +33,7 @@ class Record:
 
     model: str
     day: date | None
-    usage: Usage
+    counts: tuple[int, int, int, int, int, int]  # input, 5m write, 1h write, cache read, output, web searches
     batch: bool
     geo: str | None
     speed: str
@@ -58,11 +58,11 @@ class NotBilled:
 
 
 def _int(value: Any, key: str) -> int:
+    if value.__class__ is int and value >= 0:  # the hot path: a plain non-negative int
+        return value  # type: ignore[no-any-return]
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"usage.{key} must be a whole number >= 0, got {value!r}")
-    return value
+    raise ValueError(f"usage.{key} must be a whole number >= 0, got {value!r}")
 
 
 def _day(doc: dict[str, Any], cache: dict[str, date]) -> date | None:
@@ -80,28 +80,29 @@ def _day(doc: dict[str, Any], cache: dict[str, date]) -> date | None:
     return None
 
 
-def _usage(u: dict[str, Any]) -> tuple[Usage, bool, str | None, str, bool]:
-    """Usage, whether a missing 5m/1h split was assumed 5m, geo, speed, batch."""
+def _usage(u: dict[str, Any]) -> tuple[tuple[int, int, int, int, int, int], bool, str | None, str, bool]:
+    """Token counts, whether a missing 5m/1h split was assumed 5m, geo, speed, batch."""
     cache = u.get("cache_creation")
-    total_write = _int(u.get("cache_creation_input_tokens"), "cache_creation_input_tokens")
     assumed = False
-    if isinstance(cache, dict):
-        w5 = _int(cache.get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens")
-        w1 = _int(cache.get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens")
+    if cache.__class__ is dict:
+        w5 = _int(cache.get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens")  # type: ignore[union-attr]
+        w1 = _int(cache.get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens")  # type: ignore[union-attr]
     else:
-        w5, w1, assumed = total_write, 0, total_write > 0
-    tools = u.get("server_tool_use") or {}
-    usage = Usage(
-        input=_int(u.get("input_tokens"), "input_tokens"),
-        cache_write_5m=w5,
-        cache_write_1h=w1,
-        cache_read=_int(u.get("cache_read_input_tokens"), "cache_read_input_tokens"),
-        output=_int(u.get("output_tokens"), "output_tokens"),
-        web_searches=_int(tools.get("web_search_requests") if isinstance(tools, dict) else None, "server_tool_use.web_search_requests"),
+        w5, w1 = _int(u.get("cache_creation_input_tokens"), "cache_creation_input_tokens"), 0
+        assumed = w5 > 0
+    tools = u.get("server_tool_use")
+    searches = _int(tools.get("web_search_requests"), "server_tool_use.web_search_requests") if tools.__class__ is dict else 0  # type: ignore[union-attr]
+    counts = (
+        _int(u.get("input_tokens"), "input_tokens"),
+        w5,
+        w1,
+        _int(u.get("cache_read_input_tokens"), "cache_read_input_tokens"),
+        _int(u.get("output_tokens"), "output_tokens"),
+        searches,
     )
     geo = u.get("inference_geo")
-    speed = u.get("speed") or "standard"
-    return usage, assumed, geo if isinstance(geo, str) else None, speed if speed in ("standard", "fast") else "standard", u.get("service_tier") == "batch"
+    speed = u.get("speed")
+    return counts, assumed, geo if geo.__class__ is str else None, "fast" if speed == "fast" else "standard", u.get("service_tier") == "batch"
 
 
 class _Stream:
@@ -158,11 +159,11 @@ def _record(doc: dict[str, Any], location: str, default_model: str | None, day: 
         yield Problem(location, "no model beside the usage (pass --model for lines without one)")
         return
     try:
-        u, assumed, geo, speed, batch = _usage(usage)
+        counts, assumed, geo, speed, batch = _usage(usage)
     except ValueError as exc:
         yield Problem(location, str(exc))
         return
-    yield Record(model, day, u, batch or force_batch, geo, speed, location, assumed)
+    yield Record(model, day, counts, batch or force_batch, geo, speed, location, assumed)
 
 
 def _stream_event(doc: dict[str, Any], location: str, default_model: str | None, day_cache: dict[str, date], stream: _Stream) -> Iterator[Record | Problem]:
@@ -306,20 +307,24 @@ def summarize(table: PriceTable, items: Iterable[Record | Problem | NotBilled], 
             continue
         day = item.day or default_day
         geo_us = item.geo == "us" and model.us_residency
-        tier = pricing.tier_of(model, item.usage.prompt_tokens, day)
+        c = item.counts
+        tier = pricing.tier_of(model, c[0] + c[1] + c[2] + c[3], day) if model.long_context else None
         key = (model.id, day, item.batch, geo_us, item.speed, tier)
         bucket = buckets.get(key)
         if bucket is None:
-            bucket = buckets[key] = [0, Usage(), item.location]
+            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location]
         bucket[0] += 1
-        bucket[1] = bucket[1] + item.usage
+        sums = bucket[1]
+        for i in range(6):
+            sums[i] += c[i]
         assumed += item.assumed_5m
 
     groups: dict[tuple[str, ...], Group] = {}
     total = Decimal(0)
     requests = 0
-    for (model_id, day, batch, geo_us, speed, tier), (count, usage, where) in buckets.items():
+    for (model_id, day, batch, geo_us, speed, tier), (count, sums, where) in buckets.items():
         model = table.models[model_id]
+        usage = Usage(*sums[:5], web_searches=sums[5])
         scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed)
         try:
             b: Breakdown = pricing.price(usage, model, scenario, table.fees, tier_prompt_tokens=(tier + 1) if tier is not None else 0)
