@@ -99,7 +99,7 @@ def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"--at {value!r} is not a date", hint="use YYYY-MM-DD, e.g. --at 2026-02-01") from None
+        raise InputError(f"{value!r} is not a date", hint="use YYYY-MM-DD, e.g. 2026-02-01") from None
 
 
 def _hours(value: str | None, flag: str) -> Decimal:
@@ -342,6 +342,40 @@ def usage(
             _print_rich(tables.usage_table(summary, group_by))
         if summary.problem_count and fmt is not Format.table:
             _err(f"warning: {summary.problem_count} record(s) could not be priced (first: {summary.problems[0].location}: {summary.problems[0].reason})")
+
+
+@app.command()
+def report(
+    from_: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD), UTC.")],
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day, inclusive (default: --from).")] = None,
+    prices: PricesOpt = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per Admin API request.")] = 60.0,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Price the organization's usage report with our table, next to the billed cost report
+    (Usage & Cost Admin API; needs ANTHROPIC_ADMIN_KEY)."""
+    with _errors(debug):
+        from claude_cost import render
+        from claude_cost.admin import build_report
+        from claude_cost.prices import load_table
+
+        start = _day(from_)
+        end = _day(to) if to else start
+        assert start is not None and end is not None
+        result = build_report(load_table(prices), start, end, timeout=timeout)
+        fmt = Format.json if json_ else fmt
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(render.report_json(result), indent=2) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(render.report_csv(result))
+        elif fmt is Format.markdown:
+            sys.stdout.write(render.report_markdown(result))
+        else:
+            from claude_cost import tables
+
+            _print_rich(tables.report_table(result))
 
 
 @app.command("prices")

@@ -6,7 +6,7 @@ Exit codes are part of the CLI's contract (CI scripts depend on them):
     1  over budget (a budget gate was broken)
     2  bad usage or bad input: flags, unknown model, invalid prices file, invalid payload,
        a scenario the API itself would reject
-    3  token counting failed (count_tokens API error, network, timeout)
+    3  an API call failed: token counting (count_tokens) or the Admin usage/cost report
     4  internal error: a bug in claude-cost (please report it; --debug shows the traceback)
 """
 
@@ -24,6 +24,7 @@ __all__ = [
     "PriceTableError",
     "UnknownModelError",
     "ScenarioError",
+    "ApiError",
     "TokenCountError",
 ]
 
@@ -68,7 +69,11 @@ class ScenarioError(InputError):
     """A pricing scenario the API would reject (fast mode with batch, us residency on an old model, …)."""
 
 
-class TokenCountError(ClaudeCostError):
-    """Counting tokens failed (API error, network, timeout)."""
+class ApiError(ClaudeCostError):
+    """An Anthropic API call failed (HTTP error, network, timeout, missing credentials)."""
 
     exit_code = EXIT_COUNT_FAILED
+
+
+class TokenCountError(ApiError):
+    """Counting tokens failed."""

@@ -306,3 +306,48 @@ def usage_markdown(summary: Any, group_by: str) -> str:
     if summary.problem_count:
         rows.append(f"\n> {summary.problem_count} record(s) could not be priced")
     return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- report (Admin API)
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    """Our pricing of the usage report next to the cost report, per day and model."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "rows": [
+            {
+                "day": r.day.isoformat(),
+                "model": r.model,
+                "ours_usd": dec(r.ours),
+                "reported_usd": dec(r.reported) if r.reported is not None else None,
+                "diff_usd": dec(r.diff) if r.diff is not None else None,
+                "diff_pct": pct(r.diff / r.reported * 100) if r.diff is not None and r.reported else None,
+            }
+            for r in report.rows
+        ],
+        "ours_total_usd": dec(report.ours_total),
+        "reported_total_usd": dec(report.reported_total),
+        "diff_usd": dec(report.ours_total - report.reported_total),
+        "notes": report.notes,
+        "unpriced": report.unpriced,
+    }
+
+
+def report_csv(report: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["day", "model", "ours_usd", "reported_usd", "diff_usd", "diff_pct"])
+    for row in report_json(report)["rows"]:
+        writer.writerow([row[k] if row[k] is not None else "" for k in ("day", "model", "ours_usd", "reported_usd", "diff_usd", "diff_pct")])
+    return out.getvalue()
+
+
+def report_markdown(report: Any) -> str:
+    rows = ["| Day | Model | Our pricing | Billed | Difference |", "| --- | --- | ---: | ---: | ---: |"]
+    for r in report.rows:
+        billed = money(r.reported) if r.reported is not None else "—"
+        diff = money(r.diff) if r.diff is not None else "—"
+        rows.append(f"| {r.day} | {r.model} | {money(r.ours)} | {billed} | {diff} |")
+    rows.append(f"| **Total** | | **{money(report.ours_total)}** | **{money(report.reported_total)}** | **{money(report.ours_total - report.reported_total)}** |")
+    return "\n".join(rows) + "\n"

@@ -196,3 +196,20 @@ def usage_table(summary: Any, group_by: str) -> Group:
             parts.append(Text(f"  … and {summary.problem_count - 20} more (--json lists up to 200)", style="yellow"))
     parts += [Text(f"note: {n}", style="dim") for n in summary.notes]
     return Group(*parts)
+
+
+def report_table(report: Any) -> Group:
+    """Our pricing next to the billed cost, per day and model."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col, just in (("Day", "left"), ("Model", "left"), ("Our pricing", "right"), ("Billed", "right"), ("Difference", "right")):
+        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in report.rows:
+        diff = "—" if r.diff is None else money(r.diff, 4)
+        style = "yellow" if r.diff is not None and r.reported and abs(r.diff) > r.reported / 100 else ""
+        table.add_row(str(r.day), escape(r.model), money(r.ours, 4), "—" if r.reported is None else money(r.reported, 4), Text(diff, style=style))
+    table.add_section()
+    table.add_row("Total", "", money(report.ours_total, 4), money(report.reported_total, 4), money(report.ours_total - report.reported_total, 4))
+    parts: list[Any] = [table]
+    parts += [Text(f"note: {n}", style="dim") for n in report.notes]
+    parts += [Text(f"not priced: {u}", style="yellow") for u in report.unpriced]
+    return Group(*parts)

@@ -74,7 +74,7 @@ def test_scenario_errors_exit_2(cli):
 def test_bad_flags_exit_2(cli):
     cli("estimate", "--model", "opus-4.7", "--input-tokens", "-5", code=2)
     r = cli("estimate", "--model", "opus-4.7", "--input-tokens", "1", "--at", "yesterday", code=2)
-    assert "--at 'yesterday' is not a date" in r.stderr
+    assert "'yesterday' is not a date" in r.stderr
     r = cli("estimate", code=2)
     assert "nothing to estimate" in r.stderr
 
