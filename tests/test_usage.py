@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_json
+
 
 
 def lines(tmp_path, rows, name="log.jsonl"):
