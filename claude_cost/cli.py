@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from claude_cost import __version__
-from claude_cost.errors import EXIT_INTERNAL, ClaudeCostError, InputError
+from claude_cost.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OVER_BUDGET, ClaudeCostError, InputError
 
 app = typer.Typer(
     name="claude-cost",
@@ -142,7 +142,7 @@ OutputOpt = Annotated[Optional[int], typer.Option("--output-tokens", min=0, help
 CountOpt = Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")]
 RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm.")]
-BatchOpt = Annotated[bool, typer.Option("--batch", help="Price at Batch API rates (50%).")]
+BatchOpt = Annotated[Optional[bool], typer.Option("--batch/--no-batch", help="Price at Batch API rates (50%). Batch API lines (custom_id + params) default to --batch.", show_default=False)]
 GeoOpt = Annotated[Optional[str], typer.Option("--geo", help="inference_geo: us (1.1x, Claude 4.6+) or global.")]
 SpeedOpt = Annotated[Optional[str], typer.Option("--speed", help="standard or fast (fast mode).")]
 PlatformOpt = Annotated[Optional[str], typer.Option("--platform", help="api | bedrock | vertex | foundry.")]
@@ -153,12 +153,44 @@ SessionOpt = Annotated[Optional[str], typer.Option("--session-hours", help="Mana
 TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="count_tokens timeout in seconds (SDK).")]
 RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", min=0, help="count_tokens retries (SDK default 2).")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+BudgetOpt = Annotated[Optional[str], typer.Option("--budget", help="Exit 1 when the total is over this many USD (the output is still printed).")]
+BudgetOnOpt = Annotated[str, typer.Option("--budget-on", help="For offline estimates: compare the range's high end (default) or the point estimate.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the total in USD.")]
+
+
+def _money_arg(value: str | None, flag: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        d = Decimal(value.lstrip("$"))
+    except InvalidOperation:
+        raise InputError(f"{flag} {value!r} is not an amount in USD") from None
+    if not d.is_finite() or d < 0:
+        raise InputError(f"{flag} must be an amount >= 0")
+    return d
+
+
+def _gate(total: Decimal, high: Decimal | None, budget: Decimal | None, budget_on: str, what: str) -> None:
+    """Budget gate: one line on stderr and exit 1 when over (after the output was printed)."""
+    if budget is None:
+        return
+    if budget_on not in ("point", "high"):
+        raise InputError(f"--budget-on must be point or high, not {budget_on!r}")
+    amount = high if (budget_on == "high" and high is not None) else total
+    if amount > budget:
+        from claude_cost.render import money
+
+        over = amount - budget
+        pct = f" ({over / budget * 100:.1f}%)" if budget else ""
+        basis = " (high end of the estimate range)" if amount is high and high is not None and high != total else ""
+        _err(f"over budget: {what} {money(amount)}{basis} is {money(over)}{pct} over the budget of {money(budget)}")
+        raise typer.Exit(EXIT_OVER_BUDGET)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 
 
 def _options(
     *, model: str | None, count: str, cache: str, repeat: int, output_tokens: int | None, web_searches: int | None,
-    code_exec_hours: str | None, session_hours: str | None, batch: bool, geo: str | None, speed: str | None,
+    code_exec_hours: str | None, session_hours: str | None, batch: bool | None, geo: str | None, speed: str | None,
     platform: str | None, endpoint: str | None, at: str | None, timeout: float | None, max_retries: int | None,
 ) -> Any:  # fmt: skip
     """Validate the shared flags and build the core's Options."""
@@ -184,7 +216,7 @@ def _options(
 
 @app.command()
 def estimate(
-    payload: PayloadArg = None,
+    payloads: Annotated[Optional[list[str]], typer.Argument(help="Request JSON files, JSONL files (one request or Batch line each), globs, directories, or - for stdin.", show_default=False)] = None,
     model: ModelOpt = None,
     input_tokens: Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")] = None,
     output_tokens: OutputOpt = None,
@@ -194,7 +226,7 @@ def estimate(
     count: CountOpt = "auto",
     cache: CacheOpt = "cold",
     repeat: RepeatOpt = 1,
-    batch: BatchOpt = False,
+    batch: BatchOpt = None,
     geo: GeoOpt = None,
     speed: SpeedOpt = None,
     platform: PlatformOpt = None,
@@ -208,9 +240,16 @@ def estimate(
     max_retries: RetriesOpt = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    budget: BudgetOpt = None,
+    budget_on: BudgetOnOpt = "high",
+    budget_per_request: Annotated[Optional[str], typer.Option("--budget-per-request", help="Exit 1 when any single request is over this many USD.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Parallel count_tokens calls for many requests.")] = 8,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="With many requests: exit 0 even if some could not be estimated (they are still reported).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the on-disk count cache.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Estimate the cost of a request: from a payload file, or from token counts you give."""
+    """Estimate the cost of requests: from payload files, or from token counts you give."""
     with _errors(debug):
         from claude_cost.estimate import estimate_manual, estimate_payload
         from claude_cost.models import Usage
@@ -221,9 +260,18 @@ def estimate(
             code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
             platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries,
         )  # fmt: skip
+        opts.count_cache = not no_cache
         table = load_table(prices)
         manual = input_tokens is not None or cache_write_tokens or cache_write_1h_tokens or cache_read_tokens
+        limit = _money_arg(budget, "--budget")
         request = None
+        payload = payloads[0] if payloads and len(payloads) == 1 else None
+        if payloads and (len(payloads) > 1 or _is_many(payloads[0])):
+            if manual:
+                raise InputError("manual token counts apply to one request; give a single payload")
+            _estimate_many(table, payloads, opts, Format.json if json_ else fmt, quiet, limit, budget_on,
+                           _money_arg(budget_per_request, "--budget-per-request"), concurrency, keep_going)  # fmt: skip
+            return
         if payload is not None:
             from claude_cost.payload import read_payload
 
@@ -249,7 +297,63 @@ def estimate(
             raise InputError("nothing to estimate", hint="give a payload file (or - for stdin), or --model M --input-tokens N")
         for line in result.info:
             _err(line)
-        _emit(Format.json if json_ else fmt, result)
+        if quiet:
+            from claude_cost.render import dec
+
+            typer.echo(dec(result.breakdown.total))
+        else:
+            _emit(Format.json if json_ else fmt, result)
+        _gate(result.breakdown.total, result.high.total if result.high else None, limit, budget_on, "the estimate")
+        per_request = _money_arg(budget_per_request, "--budget-per-request")
+        _gate(result.breakdown.total / result.requests, (result.high.total / result.requests) if result.high else None,
+              per_request, budget_on, "one request")  # fmt: skip
+
+
+def _is_many(arg: str) -> bool:
+    return arg.endswith(".jsonl") or any(ch in arg for ch in "*?[") or Path(arg).is_dir()
+
+
+def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: bool, limit: Decimal | None, budget_on: str,
+                   per_request: Decimal | None, concurrency: int, keep_going: bool) -> None:  # fmt: skip
+    """Many requests: one row each and the total; failures reported by location."""
+    from claude_cost import render
+    from claude_cost.many import estimate_many
+    from claude_cost.payload import iter_requests
+
+    sources = list(iter_requests(args))
+    tty = sys.stderr.isatty() and len(sources) > 20
+
+    def progress(done: int, total: int) -> None:
+        if tty and (done == total or done % 10 == 0):
+            sys.stderr.write(f"\restimated {done:,}/{total:,} requests" + ("\n" if done == total else ""))
+            sys.stderr.flush()
+
+    run = estimate_many(table, sources, opts, concurrency=concurrency, progress=progress)
+    for line in run.info:
+        _err(line)
+    if quiet:
+        typer.echo(render.dec(run.total))
+    elif fmt is Format.json:
+        sys.stdout.write(json.dumps(render.many_json(run), indent=2, ensure_ascii=False) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(render.many_csv(run))
+    elif fmt is Format.markdown:
+        sys.stdout.write(render.many_markdown(run))
+    else:
+        from claude_cost import tables
+
+        _print_rich(tables.many_table(run))
+    for item in run.errors:
+        _err(f"error: {item.error}")
+    if run.errors and not keep_going:
+        _err(f"{len(run.errors)} of {len(run.items)} request(s) could not be estimated (--keep-going exits 0 anyway)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _gate(run.total, run.total_high, limit, budget_on, f"the total of {len(run.items) - len(run.errors)} requests")
+    if per_request is not None:
+        for item in run.items:
+            e = item.estimate
+            if e is not None:
+                _gate(e.breakdown.total, e.high.total if e.high else None, per_request, budget_on, item.location)
 
 
 @app.command()
@@ -263,7 +367,7 @@ def compare(
     count: CountOpt = "auto",
     cache: CacheOpt = "cold",
     repeat: RepeatOpt = 1,
-    batch: BatchOpt = False,
+    batch: BatchOpt = None,
     geo: GeoOpt = None,
     speed: SpeedOpt = None,
     platform: PlatformOpt = None,
@@ -275,9 +379,14 @@ def compare(
     max_retries: RetriesOpt = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    budget: BudgetOpt = None,
+    budget_on: BudgetOnOpt = "high",
     debug: DebugOpt = False,
 ) -> None:
-    """The same request on several models, each counted for its own tokenizer, sorted by cost."""
+    """The same request on several models, each counted for its own tokenizer, sorted by cost.
+
+    --budget gates the baseline model's total (the model you would run)."""
     with _errors(debug):
         from claude_cost import compare as cmp_mod
         from claude_cost import render
@@ -297,8 +406,12 @@ def compare(
         for line in result.info:
             _err(line)
         ifs = cmp_mod.what_if(table, request, opts, result) if what_if else []
+        limit = _money_arg(budget, "--budget")
         fmt = Format.json if json_ else fmt
-        if fmt is Format.json:
+        base = result.baseline.estimate
+        if quiet:
+            typer.echo(render.dec(base.breakdown.total) if base else "")
+        elif fmt is Format.json:
             sys.stdout.write(json.dumps(render.compare_json(result, ifs), indent=2, ensure_ascii=False) + "\n")
         elif fmt is Format.csv:
             sys.stdout.write(render.compare_csv(result))
@@ -308,6 +421,8 @@ def compare(
             from claude_cost import tables
 
             _print_rich(tables.compare_table(result, ifs))
+        if base is not None:
+            _gate(base.breakdown.total, base.high.total if base.high else None, limit, budget_on, f"{result.baseline.model.id}")
 
 
 @app.command()

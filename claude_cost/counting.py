@@ -107,9 +107,12 @@ class ApiCounter:
     source = "api"
     method = "count_tokens API"
 
-    def __init__(self, *, timeout: float | None = None, max_retries: int | None = None) -> None:
+    def __init__(self, *, timeout: float | None = None, max_retries: int | None = None, cache: Any = None) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self.cache = cache  # a CountCache (hashes and counts only), or None
+        self.api_calls = 0
+        self.cache_hits = 0
         self._client: Any = None
         self._memo: dict[str, Count] = {}
         self._lock = threading.Lock()
@@ -141,10 +144,21 @@ class ApiCounter:
         return self._client
 
     def count(self, body: dict[str, Any]) -> Count:
-        key = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         if key in self._memo:
             return self._memo[key]
+        disk_key = None
+        if self.cache is not None:
+            from claude_cost.countcache import body_key
+
+            disk_key = body_key(key)
+            cached = self.cache.get(disk_key)
+            if cached is not None:
+                self.cache_hits += 1
+                self._memo[key] = Count.of(cached)
+                return self._memo[key]
         client = self._get_client()
+        self.api_calls += 1
         import anthropic
 
         try:
@@ -173,6 +187,8 @@ class ApiCounter:
             raise TokenCountError(f"count_tokens failed: {redact(str(exc))}") from None
         count = Count.of(int(result.input_tokens))
         self._memo[key] = count
+        if disk_key is not None:
+            self.cache.put(disk_key, count.tokens)
         return count
 
 

@@ -42,6 +42,7 @@ class Options:
     day: date | None = None
     timeout: float | None = None
     max_retries: int | None = None
+    count_cache: bool = True  # keep API counts in the on-disk cache (hashes and counts only)
 
 
 @dataclass
@@ -83,6 +84,18 @@ def make_scenario(resolved: Resolved, opts: Options, request: dict[str, Any] | N
     )
 
 
+def api_counter(opts: Options) -> ApiCounter:
+    cache = None
+    if opts.count_cache:
+        from claude_cost.countcache import CountCache
+
+        try:
+            cache = CountCache()
+        except OSError:
+            cache = None  # an unwritable cache directory only costs speed
+    return ApiCounter(timeout=opts.timeout, max_retries=opts.max_retries, cache=cache)
+
+
 def make_counter(opts: Options, model: ModelPrice) -> tuple[TokenCounter, str | None]:
     """The counter `--count` asks for, and a line saying which one `auto` chose."""
     mode = opts.count
@@ -90,13 +103,13 @@ def make_counter(opts: Options, model: ModelPrice) -> tuple[TokenCounter, str | 
         raise InputError(f"--count must be api, offline or auto, not {mode!r}")
     if mode == "auto":
         if has_credentials():
-            return ApiCounter(timeout=opts.timeout, max_retries=opts.max_retries), "counting with the count_tokens API (credentials found)"
+            return api_counter(opts), "counting with the count_tokens API (credentials found)"
         mode = "offline"
         chosen = "no API credentials found: counting offline (an estimate with a range); set ANTHROPIC_API_KEY for exact counts"
     else:
         chosen = None
     if mode == "api":
-        return ApiCounter(timeout=opts.timeout, max_retries=opts.max_retries), chosen
+        return api_counter(opts), chosen
     return OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any)), chosen
 
 

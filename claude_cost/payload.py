@@ -23,6 +23,8 @@ __all__ = [
     "breakpoints",
     "cut_after",
     "PLACEHOLDER",
+    "Source",
+    "iter_requests",
 ]
 
 #: Top-level keys count_tokens accepts (fact sheet §1, SDK 2.10 MessageCountTokensParams).
@@ -312,3 +314,89 @@ def cut_after(body: dict[str, Any], position: tuple[int, ...]) -> tuple[dict[str
     if placeholder:
         cut["messages"].append(dict(PLACEHOLDER))
     return cut, placeholder
+
+
+@dataclass
+class Source:
+    """One request found in the inputs: where it is, the request (or the error), and whether it
+    is a Batch API line (priced at batch rates by default)."""
+
+    location: str
+    request: dict[str, Any] | None
+    error: PayloadError | None = None
+    batch: bool = False
+
+
+def _expand(args: list[str]) -> list[str]:
+    import glob as globmod
+
+    out: list[str] = []
+    for arg in args:
+        if arg == "-":
+            out.append(arg)
+        elif any(ch in arg for ch in "*?["):
+            matches = sorted(globmod.glob(arg, recursive=True))
+            if not matches:
+                raise PayloadError(f"{arg}: no file matches this pattern")
+            out += matches
+        elif Path(arg).is_dir():
+            found = sorted(str(p) for p in Path(arg).rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+            if not found:
+                raise PayloadError(f"{arg}: no .json or .jsonl files in this directory")
+            out += found
+        else:
+            out.append(arg)
+    return out
+
+
+def _jsonl(lines: Any, where: str) -> Any:
+    for n, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text:
+            continue
+        loc = f"{where}:{n}"
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Source(loc, None, PayloadError(f"{loc}: invalid JSON at column {exc.colno}: {exc.msg}"))
+            continue
+        if not isinstance(doc, dict):
+            yield Source(loc, None, PayloadError(f"{loc}: expected a JSON object, got {type(doc).__name__}"))
+        elif "custom_id" in doc and "params" in doc:
+            params = doc["params"]
+            if not isinstance(params, dict):
+                yield Source(loc, None, PayloadError(f"{loc}: 'params' must be an object"))
+            else:
+                yield Source(f"{where}:{n} ({doc['custom_id']})", params, batch=True)
+        else:
+            yield Source(loc, doc)
+
+
+def iter_requests(args: list[str]) -> Any:
+    """Every request in files, globs, directories (their .json/.jsonl files, recursively) and
+    stdin: a .json file is one request; a .jsonl file (or multi-line stdin that is not one JSON
+    document) has one request body or Batch API line (`{"custom_id", "params"}`) per line."""
+    for path in _expand(args):
+        if path == "-":
+            text = sys.stdin.read()
+            try:
+                yield Source("stdin", parse_payload(text, "stdin"))
+            except PayloadError as exc:
+                if text.strip().count("\n") == 0:
+                    yield Source("stdin", None, exc)
+                else:
+                    yield from _jsonl(text.splitlines(), "stdin")
+            continue
+        if path.endswith(".jsonl"):
+            try:
+                fh = open(path, encoding="utf-8")
+            except OSError as exc:
+                yield Source(path, None, PayloadError(f"{path}: cannot read: {exc.strerror}"))
+                continue
+            with fh:
+                yield from _jsonl(fh, path)
+            continue
+        try:
+            yield Source(path, read_payload(path))
+        except PayloadError as exc:
+            yield Source(path, None, exc)

@@ -351,3 +351,44 @@ def report_markdown(report: Any) -> str:
         rows.append(f"| {r.day} | {r.model} | {money(r.ours)} | {billed} | {diff} |")
     rows.append(f"| **Total** | | **{money(report.ours_total)}** | **{money(report.reported_total)}** | **{money(report.ours_total - report.reported_total)}** |")
     return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- many requests
+
+
+def many_json(run: Any) -> dict[str, Any]:
+    """One document for a multi-request run: each request's estimate with its location, errors, total."""
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "requests": [{"location": i.location, **estimate_json(i.estimate)} for i in run.items if i.estimate is not None],
+        "errors": [{"location": i.location, "error": i.error} for i in run.errors],
+        "total_usd": dec(run.total),
+    }
+    if run.total_high is not None:
+        doc["total_usd_high"] = dec(run.total_high)
+    return doc
+
+
+def many_csv(run: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["location", "model", "token_source", "prompt_tokens", "output_tokens", "total_usd", "error"])
+    for i in run.items:
+        e = i.estimate
+        if e is None:
+            writer.writerow([i.location, "", "", "", "", "", i.error])
+        else:
+            writer.writerow([i.location, e.model.id, e.token_source, e.prompt.tokens, e.output_tokens, dec(e.breakdown.total), ""])
+    writer.writerow(["total", "", "", "", "", dec(run.total), ""])
+    return out.getvalue()
+
+
+def many_markdown(run: Any) -> str:
+    rows = ["| Request | Model | Input tokens | Total |", "| --- | --- | ---: | ---: |"]
+    for i in run.items:
+        if i.estimate is None:
+            rows.append(f"| {i.location} | | | error: {i.error} |")
+        else:
+            rows.append(f"| {i.location} | {i.estimate.model.id} | {tokens_text(i.estimate)} | {money(i.estimate.breakdown.total)} |")
+    rows.append(f"| **Total** | | | **{money(run.total)}** |")
+    return "\n".join(rows) + "\n"

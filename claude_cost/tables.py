@@ -213,3 +213,30 @@ def report_table(report: Any) -> Group:
     parts += [Text(f"note: {n}", style="dim") for n in report.notes]
     parts += [Text(f"not priced: {u}", style="yellow") for u in report.unpriced]
     return Group(*parts)
+
+
+def many_table(run: Any) -> Group:
+    """One row per request (file:line or custom_id) and the total."""
+    from claude_cost.render import tokens_text
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Request", overflow="fold")
+    table.add_column("Model", no_wrap=True)
+    table.add_column("Input tokens", justify="right", no_wrap=True)
+    table.add_column("Output", justify="right", no_wrap=True)
+    table.add_column("Total", justify="right", no_wrap=True)
+    for i in run.items:
+        e = i.estimate
+        if e is None:
+            table.add_row(escape(i.location), "", "", "", Text("error", style="red"))
+            continue
+        out = ("≤ " if e.output_upper_bound else "") + f"{e.output_tokens:,}"
+        batch = " (batch)" if e.scenario.batch else ""
+        table.add_row(escape(i.location), escape(e.model.id + batch), tokens_text(e), out, money(e.breakdown.total))
+    table.add_section()
+    total = money(run.total) + (f" (up to {money(run.total_high)})" if run.total_high is not None and run.total_high != run.total else "")
+    table.add_row(Text("Total", style="bold"), f"{len(run.items) - len(run.errors):,} requests", "", "", Text(total, style="bold"))
+    parts: list[Any] = [table]
+    if run.api_calls or run.cache_hits:
+        parts.append(Text(f"count_tokens: {run.api_calls:,} calls, {run.cache_hits:,} from the cache", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,68 @@
+"""A persistent cache of count_tokens results: (model, countable body) hash → input tokens.
+
+SQLite in the user cache directory. It stores hashes and counts only — never API keys, never
+payload text. WAL mode, a busy timeout and INSERT OR IGNORE let several processes (two CI jobs)
+write at once without losing or corrupting rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+__all__ = ["CACHE_ENV", "default_path", "body_key", "CountCache"]
+
+CACHE_ENV = "CLAUDE_COST_CACHE"
+
+
+def default_path() -> Path:
+    """$CLAUDE_COST_CACHE, else $XDG_CACHE_HOME/claude-cost/counts.sqlite3, else ~/.cache/…"""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "claude-cost" / "counts.sqlite3"
+
+
+def body_key(canonical_body: str) -> str:
+    """The cache key of a canonical JSON body (which includes the model): its SHA-256."""
+    return hashlib.sha256(canonical_body.encode("utf-8")).hexdigest()
+
+
+class CountCache:
+    """Get and put counts by key; safe across threads (one connection per call) and processes."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, input_tokens INTEGER NOT NULL, created REAL NOT NULL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+
+    def get(self, key: str) -> int | None:
+        with self._connect() as db:
+            row = db.execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def put(self, key: str, tokens: int) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))
+
+    def info(self) -> tuple[int, int]:
+        """(rows, bytes on disk)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT COUNT(*) FROM counts").fetchone()[0]
+        size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+        return int(rows), size
+
+    def clear(self) -> int:
+        with self._connect() as db:
+            n = db.execute("DELETE FROM counts").rowcount
+            db.execute("VACUUM")
+        return int(n)

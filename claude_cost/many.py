@@ -1,0 +1,96 @@
+"""Many requests in one run (files, globs, directories, JSONL, Batch API lines): estimate each,
+concurrently when counting with the API, and total them. Never prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from claude_cost.counting import ApiCounter, has_credentials
+from claude_cost.errors import ApiError, ClaudeCostError
+from claude_cost.estimate import Estimate, Options, api_counter, estimate_payload
+from claude_cost.models import PriceTable
+from claude_cost.payload import Source
+
+__all__ = ["Item", "Run", "estimate_many"]
+
+
+@dataclass
+class Item:
+    location: str
+    estimate: Estimate | None = None
+    error: str | None = None
+
+
+@dataclass
+class Run:
+    items: list[Item]
+    total: Decimal
+    total_high: Decimal | None
+    info: list[str] = field(default_factory=list)
+    api_calls: int = 0
+    cache_hits: int = 0
+
+    @property
+    def errors(self) -> list[Item]:
+        return [i for i in self.items if i.error is not None]
+
+
+def estimate_many(
+    table: PriceTable,
+    sources: list[Source],
+    opts: Options,
+    *,
+    concurrency: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> Run:
+    """Estimate every request; a request that fails is reported with its location, the rest go on.
+
+    An API failure (exit 3 class) stops the run: it would fail every other request too.
+    """
+    info: list[str] = []
+    use_api = opts.count == "api" or (opts.count == "auto" and has_credentials())
+    shared: ApiCounter | None = None
+    if use_api:
+        # default to more retries in a long run: the SDK waits as retry-after asks on 429
+        shared = api_counter(opts if opts.max_retries is not None else replace(opts, max_retries=10))
+        shared.prepare()
+        if opts.count == "auto":
+            info.append("counting with the count_tokens API (credentials found)")
+    elif opts.count == "auto":
+        info.append("no API credentials found: counting offline (estimates with ranges); set ANTHROPIC_API_KEY for exact counts")
+    done = 0
+
+    def one(src: Source) -> Item:
+        nonlocal done
+        try:
+            if src.error is not None:
+                return Item(src.location, error=src.error.message)
+            assert src.request is not None
+            o = replace(opts, batch=True) if src.batch and opts.batch is None else opts
+            if shared is None:
+                est = estimate_payload(table, src.request, replace(o, count="offline"), where=src.location)
+            else:
+                est = estimate_payload(table, src.request, o, where=src.location, counter=shared)
+            return Item(src.location, est)
+        except ApiError:
+            raise
+        except ClaudeCostError as exc:
+            return Item(src.location, error=exc.message if exc.message.startswith(src.location) else f"{src.location}: {exc.message}")
+        finally:
+            done += 1
+            if progress is not None:
+                progress(done, len(sources))
+
+    if shared is not None and concurrency > 1:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            items = list(pool.map(one, sources))
+    else:
+        items = [one(s) for s in sources]
+    ok = [i.estimate for i in items if i.estimate is not None]
+    total = sum((e.breakdown.total for e in ok), Decimal(0))
+    any_range = any(e.high is not None for e in ok)
+    high = sum(((e.high or e.breakdown).total for e in ok), Decimal(0)) if any_range else None
+    return Run(items, total, high, info, shared.api_calls if shared else 0, shared.cache_hits if shared else 0)
