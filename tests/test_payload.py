@@ -40,7 +40,7 @@ def test_bad_payloads_exit_2_with_location(cli, text, expected):
 
 def test_unreadable_files(cli, tmp_path):
     assert "no such file" in cli("estimate", tmp_path / "missing.json", code=2).stderr
-    assert "is a directory" in cli("estimate", tmp_path, code=2).stderr
+    assert "no .json or .jsonl files in this directory" in cli("estimate", tmp_path, code=2).stderr
     binary = tmp_path / "b.json"
     binary.write_bytes(b"\xff\xfe\x00bad")
     assert "not UTF-8" in cli("estimate", binary, code=2).stderr
