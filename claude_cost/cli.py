@@ -493,6 +493,98 @@ def report(
             _print_rich(tables.report_table(result))
 
 
+@app.command("diff")
+def diff_cmd(
+    base: Annotated[str, typer.Argument(help="The payload before the change (or the only payload, with --rev).", show_default=False)],
+    new: Annotated[Optional[str], typer.Argument(help="The payload after the change.", show_default=False)] = None,
+    rev: Annotated[Optional[str], typer.Option("--rev", help="Compare BASE as it was at this git revision (e.g. origin/main) with the working copy.")] = None,
+    max_increase: Annotated[Optional[str], typer.Option("--max-increase", help="Exit 1 when the total rises by more than this, e.g. 10% or 0.002 (USD).")] = None,
+    model: ModelOpt = None,
+    output_tokens: OutputOpt = None,
+    count: CountOpt = "auto",
+    cache: CacheOpt = "cold",
+    repeat: RepeatOpt = 1,
+    batch: BatchOpt = None,
+    geo: GeoOpt = None,
+    speed: SpeedOpt = None,
+    at: AtOpt = None,
+    prices: PricesOpt = None,
+    timeout: TimeoutOpt = None,
+    max_retries: RetriesOpt = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Cost of a request before and after a change: per line item and total, in $ and %."""
+    with _errors(debug):
+        from claude_cost import render
+        from claude_cost.diffing import diff, load_pair
+        from claude_cost.prices import load_table
+
+        opts = _options(
+            model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=None,
+            code_exec_hours=None, session_hours=None, batch=batch, geo=geo, speed=speed,
+            platform=None, endpoint=None, at=at, timeout=timeout, max_retries=max_retries,
+        )  # fmt: skip
+        limit_pct = limit_usd = None
+        if max_increase is not None:
+            text = max_increase.strip()
+            if text.endswith("%"):
+                limit_pct = _money_arg(text[:-1], "--max-increase")
+            else:
+                limit_usd = _money_arg(text, "--max-increase")
+        a, b, labels = load_pair(base, new, rev)
+        result = diff(load_table(prices), a, b, opts, labels)
+        fmt = Format.json if json_ else fmt
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(render.diff_json(result), indent=2) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(render.diff_csv(result))
+        elif fmt is Format.markdown:
+            sys.stdout.write(render.diff_markdown(result))
+        else:
+            from claude_cost import tables
+
+            _print_rich(tables.diff_table(result))
+        t = result.total
+        if limit_usd is not None and t.change > limit_usd:
+            _err(f"over budget: the total rises by {render.money(t.change)}, more than the allowed {render.money(limit_usd)}")
+            raise typer.Exit(EXIT_OVER_BUDGET)
+        if limit_pct is not None and t.change > 0 and (t.pct is None or t.pct > limit_pct):
+            rise = f"{render.pct(t.pct)}%" if t.pct is not None else "from $0"
+            _err(f"over budget: the total rises by {rise} ({render.money(t.change)}), more than the allowed {render.dec(limit_pct)}%")
+            raise typer.Exit(EXIT_OVER_BUDGET)
+
+
+cache_app = typer.Typer(help="The on-disk count_tokens cache (hashes and counts only, never keys or text).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the cache is, how many counts it holds and its size."""
+    with _errors(False):
+        from claude_cost.countcache import CountCache, default_path
+
+        path = default_path()
+        if not path.exists():
+            typer.echo(f"{path}: empty (no cache file yet)")
+            return
+        rows, size = CountCache(path).info()
+        typer.echo(f"{path}: {rows:,} counts, {size / 1024:.0f} KiB")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached count."""
+    with _errors(False):
+        from claude_cost.countcache import CountCache, default_path
+
+        path = default_path()
+        n = CountCache(path).clear() if path.exists() else 0
+        typer.echo(f"{path}: {n:,} counts removed")
+
+
 @app.command("prices")
 def prices_cmd(
     model: Annotated[Optional[str], typer.Argument(help="Show one model with every rule.", show_default=False)] = None,

@@ -392,3 +392,50 @@ def many_markdown(run: Any) -> str:
             rows.append(f"| {i.location} | {i.estimate.model.id} | {tokens_text(i.estimate)} | {money(i.estimate.breakdown.total)} |")
     rows.append(f"| **Total** | | | **{money(run.total)}** |")
     return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "-" if value < 0 else "±") + money(abs(value))
+
+
+def diff_json(d: Any) -> dict[str, Any]:
+    def row(r: Any) -> dict[str, Any]:
+        return {"item": r.item, "before_usd": dec(r.before), "after_usd": dec(r.after), "change_usd": dec(r.change), "change_pct": pct(r.pct)}
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "base": d.base_label,
+        "new": d.new_label,
+        "model": d.new.model.id,
+        "prompt_tokens_before": d.base.prompt.tokens,
+        "prompt_tokens_after": d.new.prompt.tokens,
+        "token_source": d.new.token_source,
+        "lines": [row(r) for r in d.rows],
+        "total": row(d.total),
+    }
+
+
+def diff_markdown(d: Any) -> str:
+    """Ready to post as a pull-request comment."""
+    t = d.total
+    head = f"### Claude request cost: {money(t.before)} → {money(t.after)} ({_signed(t.change)}" + (f", {pct(t.pct)}%" if t.pct is not None else "") + ")"
+    rows = [head, "", f"`{d.base_label}` → `{d.new_label}` on **{d.new.model.name}** "
+            f"(input {d.base.prompt.tokens:,} → {d.new.prompt.tokens:,} tokens, {d.new.token_source} count)", "",
+            "| Item | Before | After | Change |", "| --- | ---: | ---: | ---: |"]  # fmt: skip
+    for r in [*d.rows, d.total]:
+        change = _signed(r.change) + (f" ({'+' if r.change > 0 else ''}{pct(r.pct)}%)" if r.pct is not None else "")
+        name = f"**{r.label}**" if r.item == "total" else r.label
+        rows.append(f"| {name} | {money(r.before)} | {money(r.after)} | {change} |")
+    return "\n".join(rows) + "\n"
+
+
+def diff_csv(d: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["item", "before_usd", "after_usd", "change_usd", "change_pct"])
+    for r in [*d.rows, d.total]:
+        writer.writerow([r.item, dec(r.before), dec(r.after), dec(r.change), pct(r.pct) or ""])
+    return out.getvalue()

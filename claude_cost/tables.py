@@ -240,3 +240,19 @@ def many_table(run: Any) -> Group:
     if run.api_calls or run.cache_hits:
         parts.append(Text(f"count_tokens: {run.api_calls:,} calls, {run.cache_hits:,} from the cache", style="dim"))
     return Group(*parts)
+
+
+def diff_table(d: Any) -> Table:
+    from claude_cost.render import pct
+
+    table = Table(title=f"{d.base_label} → {d.new_label} ({d.new.model.id}; input {d.base.prompt.tokens:,} → {d.new.prompt.tokens:,})",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)  # fmt: skip
+    for col, just in (("Item", "left"), ("Before", "right"), ("After", "right"), ("Change", "right"), ("%", "right")):
+        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in [*d.rows, d.total]:
+        if r.item == "total":
+            table.add_section()
+        style = "red" if r.change > 0 else "green" if r.change < 0 else ""
+        sign = "+" if r.change > 0 else "-" if r.change < 0 else ""
+        table.add_row(r.label, money(r.before), money(r.after), Text(sign + money(abs(r.change)), style=style), (pct(r.pct) or "—") + ("%" if r.pct is not None else ""))
+    return table
