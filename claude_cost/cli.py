@@ -585,6 +585,64 @@ def cache_clear() -> None:
         typer.echo(f"{path}: {n:,} counts removed")
 
 
+@app.command()
+def check(
+    config: Annotated[Optional[Path], typer.Option("--config", help="claude-cost.toml or pyproject.toml (default: found from the current directory up).")] = None,
+    prices: PricesOpt = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Parallel count_tokens calls.")] = 8,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the on-disk count cache.")] = False,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Check every budget of the config: exit 1 if any is broken, 2 if a request cannot be estimated."""
+    with _errors(debug):
+        from claude_cost import render
+        from claude_cost.config import find_config, load_config
+        from claude_cost.estimate import Options
+        from claude_cost.many import estimate_many
+        from claude_cost.payload import iter_requests
+        from claude_cost.prices import load_table
+
+        path = config or find_config(Path.cwd())
+        if path is None:
+            raise InputError("no claude-cost.toml or [tool.claude-cost] in pyproject.toml found here or above", hint="pass --config FILE")
+        cfg = load_config(path)
+        table = load_table(prices)
+        base = path.parent
+        results = []
+        for b in cfg.budgets:
+            s = b.settings
+            opts = Options(model=s.get("model"), count=s.get("count", "auto"), cache=s.get("cache", "cold"), repeat=s.get("repeat", 1),
+                           output_tokens=s.get("output-tokens"), batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"),
+                           day=s.get("at"), count_cache=not no_cache)  # fmt: skip
+            globs = [f if Path(f).is_absolute() else str(base / f) for f in b.files]
+            run = estimate_many(table, list(iter_requests(globs)), opts, concurrency=concurrency)
+            results.append((b, run))
+        doc = render.check_json(results, base)
+        fmt = Format.json if json_ else fmt
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        elif fmt is Format.markdown:
+            sys.stdout.write(render.check_markdown(doc))
+        elif fmt is Format.csv:
+            sys.stdout.write(render.check_csv(doc))
+        else:
+            from claude_cost import tables
+
+            _print_rich(tables.check_table(doc))
+        errors = [e for r in doc["budgets"] for e in r["errors"]]
+        for e in errors:
+            _err(f"error: {e['error']}")
+        if errors:
+            raise typer.Exit(EXIT_BAD_INPUT)
+        broken = [r for r in doc["budgets"] if not r["ok"]]
+        for r in broken:
+            _err(f"over budget: {r['name']}: {'; '.join(r['broken'])}")
+        if broken:
+            raise typer.Exit(EXIT_OVER_BUDGET)
+
+
 @app.command("prices")
 def prices_cmd(
     model: Annotated[Optional[str], typer.Argument(help="Show one model with every rule.", show_default=False)] = None,

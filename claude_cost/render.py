@@ -439,3 +439,58 @@ def diff_csv(d: Any) -> str:
     for r in [*d.rows, d.total]:
         writer.writerow([r.item, dec(r.before), dec(r.after), dec(r.change), pct(r.pct) or ""])
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- check
+
+
+def check_json(results: list[Any], base: Any) -> dict[str, Any]:
+    """Each budget: its requests, total, largest request, limits and what is broken."""
+    out = []
+    for b, run in results:
+        ests = [i.estimate for i in run.items if i.estimate is not None]
+        worst = max(ests, key=lambda e: e.breakdown.total, default=None)
+        broken = []
+        total = run.total_high if run.total_high is not None else run.total
+        if b.total is not None and total > b.total:
+            broken.append(f"total {money(total)} > {money(b.total)} (by {money(total - b.total)})")
+        if b.per_request is not None:
+            for item in run.items:
+                e = item.estimate
+                if e is not None:
+                    amount = e.high.total if e.high else e.breakdown.total
+                    if amount > b.per_request:
+                        broken.append(f"{item.location} {money(amount)} > {money(b.per_request)} per request")
+        out.append({
+            "name": b.name,
+            "requests": len(ests),
+            "total_usd": dec(run.total),
+            "total_usd_high": dec(run.total_high) if run.total_high is not None else None,
+            "max_request_usd": dec(worst.breakdown.total) if worst else None,
+            "max_request": next((i.location for i in run.items if i.estimate is worst), None) if worst else None,
+            "budget_total_usd": dec(b.total) if b.total is not None else None,
+            "budget_per_request_usd": dec(b.per_request) if b.per_request is not None else None,
+            "ok": not broken,
+            "broken": broken,
+            "errors": [{"location": i.location, "error": i.error} for i in run.errors],
+        })  # fmt: skip
+    return {"schema_version": SCHEMA_VERSION, "budgets": out, "ok": all(r["ok"] and not r["errors"] for r in out)}
+
+
+def check_markdown(doc: dict[str, Any]) -> str:
+    rows = ["| Budget | Requests | Total | Largest request | Limit | Status |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for r in doc["budgets"]:
+        limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
+                                       f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
+        status = "ok" if r["ok"] and not r["errors"] else ("errors" if r["errors"] else "**over budget**")
+        rows.append(f"| {r['name']} | {r['requests']} | ${r['total_usd']} | ${r['max_request_usd'] or '0'} | {limit} | {status} |")
+    return "\n".join(rows) + "\n"
+
+
+def check_csv(doc: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["budget", "requests", "total_usd", "max_request_usd", "budget_total_usd", "budget_per_request_usd", "ok"])
+    for r in doc["budgets"]:
+        writer.writerow([r["name"], r["requests"], r["total_usd"], r["max_request_usd"] or "", r["budget_total_usd"] or "", r["budget_per_request_usd"] or "", r["ok"]])
+    return out.getvalue()

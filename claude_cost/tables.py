@@ -256,3 +256,15 @@ def diff_table(d: Any) -> Table:
         sign = "+" if r.change > 0 else "-" if r.change < 0 else ""
         table.add_row(r.label, money(r.before), money(r.after), Text(sign + money(abs(r.change)), style=style), (pct(r.pct) or "—") + ("%" if r.pct is not None else ""))
     return table
+
+
+def check_table(doc: dict[str, Any]) -> Group:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("Budget", "Requests", "Total", "Largest request", "Limit", "Status"):
+        table.add_column(col, justify="left" if col in ("Budget", "Status") else "right")
+    for r in doc["budgets"]:
+        limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
+                                       f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
+        status = Text("ok", style="green") if r["ok"] and not r["errors"] else Text("errors" if r["errors"] else "over budget", style="red")
+        table.add_row(escape(r["name"]), str(r["requests"]), f"${r['total_usd']}", f"${r['max_request_usd'] or '0'}", limit, status)
+    return Group(table, *[Text(f"  {b}", style="red") for r in doc["budgets"] for b in r["broken"]])
