@@ -334,7 +334,9 @@ def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: b
     if quiet:
         typer.echo(render.dec(run.total))
     elif fmt is Format.json:
-        sys.stdout.write(json.dumps(render.many_json(run), indent=2, ensure_ascii=False) + "\n")
+        # compact unless a person is reading: the C encoder is only used without indent (10x faster)
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(render.many_json(run), indent=indent, ensure_ascii=False) + "\n")
     elif fmt is Format.csv:
         sys.stdout.write(render.many_csv(run))
     elif fmt is Format.markdown:

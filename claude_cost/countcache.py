@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -38,21 +39,27 @@ class CountCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, input_tokens INTEGER NOT NULL, created REAL NOT NULL)")
+        self._local = threading.local()
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, input_tokens INTEGER NOT NULL, created REAL NOT NULL)")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
 
+    def _db(self) -> sqlite3.Connection:
+        """One connection per thread, kept for the life of the cache object (autocommit)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
     def get(self, key: str) -> int | None:
-        with self._connect() as db:
-            row = db.execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
+        row = self._db().execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
         return None if row is None else int(row[0])
 
     def put(self, key: str, tokens: int) -> None:
-        with self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))
+        self._db().execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))
 
     def info(self) -> tuple[int, int]:
         """(rows, bytes on disk)."""

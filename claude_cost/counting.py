@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -113,6 +114,8 @@ class ApiCounter:
         self.cache = cache  # a CountCache (hashes and counts only), or None
         self.api_calls = 0
         self.cache_hits = 0
+        self.rate_retries = 0  # extra attempts after the SDK's own retries when still rate limited
+        self._pause_until = 0.0  # shared by all threads: nobody sends before it after a 429
         self._client: Any = None
         self._memo: dict[str, Count] = {}
         self._lock = threading.Lock()
@@ -143,26 +146,15 @@ class ApiCounter:
                 ) from None
         return self._client
 
-    def count(self, body: dict[str, Any]) -> Count:
-        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        if key in self._memo:
-            return self._memo[key]
-        disk_key = None
-        if self.cache is not None:
-            from claude_cost.countcache import body_key
-
-            disk_key = body_key(key)
-            cached = self.cache.get(disk_key)
-            if cached is not None:
-                self.cache_hits += 1
-                self._memo[key] = Count.of(cached)
-                return self._memo[key]
-        client = self._get_client()
-        self.api_calls += 1
+    def _call(self, client: Any, body: dict[str, Any]) -> Any:
+        """One count_tokens call (with the SDK's own retries); errors mapped, except that a
+        RateLimitError is passed up for count() to wait out."""
         import anthropic
 
         try:
-            result = client.messages.count_tokens(**body)
+            return client.messages.count_tokens(**body)
+        except anthropic.RateLimitError:
+            raise
         except anthropic.APIStatusError as exc:
             raise _status_error(exc, body.get("model")) from None
         except anthropic.APITimeoutError:
@@ -185,11 +177,71 @@ class ApiCounter:
             ) from None
         except anthropic.AnthropicError as exc:
             raise TokenCountError(f"count_tokens failed: {redact(str(exc))}") from None
+
+    def known(self, body: dict[str, Any]) -> bool:
+        """Whether `body` is already counted (in this run or in the cache): no API call needed."""
+        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if key in self._memo:
+            return True
+        if self.cache is None:
+            return False
+        from claude_cost.countcache import body_key
+
+        cached = self.cache.get(body_key(key))
+        if cached is not None:
+            self._memo[key] = Count.of(cached)
+            self.cache_hits += 1
+            return True
+        return False
+
+    def count(self, body: dict[str, Any]) -> Count:
+        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if key in self._memo:
+            return self._memo[key]
+        disk_key = None
+        if self.cache is not None:
+            from claude_cost.countcache import body_key
+
+            disk_key = body_key(key)
+            cached = self.cache.get(disk_key)
+            if cached is not None:
+                self.cache_hits += 1
+                self._memo[key] = Count.of(cached)
+                return self._memo[key]
+        client = self._get_client()
+        self.api_calls += 1
+        import anthropic
+
+        attempt = 0
+        while True:
+            pause = self._pause_until - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                result = self._call(client, body)
+                break
+            except anthropic.RateLimitError as exc:
+                if attempt >= self.rate_retries:
+                    raise _status_error(exc, body.get("model")) from None
+                attempt += 1
+                headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
+                wait = _retry_after(headers) or min(0.5 * 2**attempt, 8.0)
+                with self._lock:  # slow every thread down, not just this one
+                    self._pause_until = max(self._pause_until, time.monotonic() + wait)
         count = Count.of(int(result.input_tokens))
         self._memo[key] = count
         if disk_key is not None:
             self.cache.put(disk_key, count.tokens)
         return count
+
+
+def _retry_after(headers: Any) -> float | None:
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return float(headers.get(name)) * scale
+        except (TypeError, ValueError):
+            continue
+    return None
 
 
 _HINTS = {

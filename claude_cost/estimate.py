@@ -236,7 +236,7 @@ def estimate_payload(
         pre = [(getattr(c, pick), bp.ttl, bp.where) for c, bp in zip(prefixes, bps)]
         per_request: list[tuple[Usage, int]] = []
         split_notes: list[str] = []
-        summed = Usage()
+        summed: Usage | None = None
         for i, (mode, times) in enumerate(modes):
             if times <= 0:
                 continue
@@ -245,9 +245,8 @@ def estimate_payload(
             extra = (opts.code_execution_hours, opts.session_hours) if i == 0 else (Decimal(0), Decimal(0))
             u = Usage(**classes, output=out, web_searches=searches, code_execution_hours=extra[0], session_hours=extra[1])
             per_request.append((u, times))
-            for _ in range(times):
-                summed = summed + u
-        return per_request, summed, split_notes
+            summed = u.times(times) if summed is None else summed + u.times(times)
+        return per_request, summed or Usage(), split_notes
 
     pricing.check_context_window(model, total.tokens, scenario.day)
     point_requests, usage, split_notes = usages("tokens")

@@ -55,13 +55,16 @@ def estimate_many(
     shared: ApiCounter | None = None
     if use_api:
         # default to more retries in a long run: the SDK waits as retry-after asks on 429
-        shared = api_counter(opts if opts.max_retries is not None else replace(opts, max_retries=10))
-        shared.prepare()
+        # the client (and the SDK import) is made on the first cache miss: a run served from
+        # the cache never pays for it
+        shared = api_counter(opts if opts.max_retries is not None else replace(opts, max_retries=4))
+        shared.rate_retries = 20  # a long run waits out rate limits instead of failing
         if opts.count == "auto":
             info.append("counting with the count_tokens API (credentials found)")
     elif opts.count == "auto":
         info.append("no API credentials found: counting offline (estimates with ranges); set ANTHROPIC_API_KEY for exact counts")
     done = 0
+    batch_opts = replace(opts, batch=True) if opts.batch is None else opts
 
     def one(src: Source) -> Item:
         nonlocal done
@@ -69,7 +72,7 @@ def estimate_many(
             if src.error is not None:
                 return Item(src.location, error=src.error.message)
             assert src.request is not None
-            o = replace(opts, batch=True) if src.batch and opts.batch is None else opts
+            o = batch_opts if src.batch else opts
             if shared is None:
                 est = estimate_payload(table, src.request, replace(o, count="offline"), where=src.location)
             else:
@@ -85,8 +88,19 @@ def estimate_many(
                 progress(done, len(sources))
 
     if shared is not None and concurrency > 1:
+        # Requests whose count is already known (this run or the on-disk cache) are priced right
+        # here; only the rest go to the thread pool, where they wait on the network.
+        results: dict[int, Item] = {}
+        pending = []
+        for n, src in enumerate(sources):
+            if src.request is None or _known(table, shared, src, opts):
+                results[n] = one(src)
+            else:
+                pending.append(n)
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            items = list(pool.map(one, sources))
+            for n, item in zip(pending, pool.map(one, [sources[n] for n in pending])):
+                results[n] = item
+        items = [results[n] for n in range(len(sources))]
     else:
         items = [one(s) for s in sources]
     ok = [i.estimate for i in items if i.estimate is not None]
@@ -94,3 +108,16 @@ def estimate_many(
     any_range = any(e.high is not None for e in ok)
     high = sum(((e.high or e.breakdown).total for e in ok), Decimal(0)) if any_range else None
     return Run(items, total, high, info, shared.api_calls if shared else 0, shared.cache_hits if shared else 0)
+
+
+def _known(table: PriceTable, counter: ApiCounter, src: Source, opts: Options) -> bool:
+    """Whether the request's full body is already counted; any doubt sends it to the pool."""
+    from claude_cost import payload as pl
+    from claude_cost.prices import resolve
+
+    try:
+        assert src.request is not None
+        model = resolve(table, opts.model or src.request["model"]).model
+        return counter.known(pl.countable(src.request, model.id).body)
+    except (ClaudeCostError, KeyError, TypeError, AttributeError, AssertionError):
+        return True  # invalid: estimate_payload reports it, without the network

@@ -3,7 +3,7 @@ beyond small derived properties."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +26,9 @@ __all__ = [
 TOKEN_CLASSES = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
 
 
+_RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
 @dataclass(frozen=True)
 class Rates:
     """USD per million tokens for each token class."""
@@ -41,7 +44,7 @@ class Rates:
 
     def scaled(self, factor: Decimal, classes: tuple[str, ...] = TOKEN_CLASSES) -> Rates:
         """These rates with `classes` multiplied by `factor`."""
-        return replace(self, **{c: self.get(c) * factor for c in classes})
+        return Rates(*(getattr(self, c) * factor if c in classes else getattr(self, c) for c in _RATE_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,17 @@ class Usage:
 
     def tokens(self, token_class: str) -> int:
         return int(getattr(self, token_class))
+
+    def times(self, n: int) -> Usage:
+        """This usage repeated `n` times."""
+        if n == 1:
+            return self
+        return Usage(
+            *(self.tokens(c) * n for c in ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")),
+            web_searches=self.web_searches * n,
+            code_execution_hours=self.code_execution_hours * n,
+            session_hours=self.session_hours * n,
+        )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(

@@ -159,7 +159,8 @@ def countable(data: dict[str, Any], model: str) -> CountableRequest:
     server tools (web search / fetch, code execution, tool search), MCP servers, and image or
     document blocks with a url/file source — count_tokens rejects them (fact sheet §1).
     """
-    body: dict[str, Any] = {k: copy.deepcopy(data[k]) for k in COUNT_KEYS if k in data}
+    # shallow: nothing below mutates the caller's nested objects (new lists and dicts are built)
+    body: dict[str, Any] = {k: data[k] for k in COUNT_KEYS if k in data}
     body["model"] = model
     left_out: list[str] = []
     if "tools" in body:

@@ -46,6 +46,8 @@ def effective_model(model: ModelPrice, day: date) -> ModelPrice:
     the oldest value wins. Example: Opus 4.7's minimum cacheable prompt was 4,096 tokens until
     2026-05-28 and 2,048 after (fact sheet §2).
     """
+    if not model.history:
+        return model
     applicable = sorted((h for h in model.history if day < h.until), key=lambda h: h.until, reverse=True)
     for entry in applicable:
         model = replace(model, **entry.values)  # type: ignore[arg-type]
@@ -217,15 +219,14 @@ def price_requests(requests: list[tuple[Usage, int]], model: ModelPrice, scenari
         rates = rates or part.rates
         applied += [a for a in part.applied if a not in applied]
         notes += [n for n in part.notes if n not in notes]
+        k = Decimal(times)
         for line in part.lines:
             key = (line.item, line.rate)
-            k = Decimal(times)
             prev = merged.get(key)
-            merged[key] = replace(
-                line,
-                quantity=line.quantity * k + (prev.quantity if prev else 0),
-                usd=line.usd * k + (prev.usd if prev else 0),
-            )
+            quantity, usd = line.quantity * k, line.usd * k
+            if prev is not None:
+                quantity, usd = quantity + prev.quantity, usd + prev.usd
+            merged[key] = CostLine(line.item, line.label, quantity, line.unit, line.rate, usd)
     if rates is None:
         raise ValueError("price_requests needs at least one request")
     order = {item: i for i, item in enumerate((*TOKEN_CLASSES, "web_searches", "code_execution", "session"))}

@@ -104,16 +104,17 @@ class StandIn(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-    def over_rate(self) -> bool:
+    def over_rate(self) -> float | None:
+        """None when the request may go ahead, else the seconds until the 1-s window frees a slot."""
         if self.rate_limit_per_s is None:
-            return False
+            return None
         with self._lock:
             now = time.monotonic()
             self._window = [t for t in self._window if now - t < 1.0]
             if len(self._window) >= self.rate_limit_per_s:
-                return True
+                return max(0.001, 1.0 - (now - self._window[0]))
             self._window.append(now)
-            return False
+            return None
 
 
 def _error(kind: str, message: str) -> dict[str, Any]:
@@ -148,10 +149,11 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
         if auth != KEY:
             return self._send(401, _error("authentication_error", "invalid x-api-key"))
-        if srv.over_rate():
+        wait = srv.over_rate()
+        if wait is not None:
             return self._send(
-                429, _error("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
-                {"retry-after": "1", "retry-after-ms": "50"},
+                429, _error("rate_limit_error", "Number of requests has exceeded your rate limit"),
+                {"retry-after": str(math.ceil(wait)), "retry-after-ms": str(math.ceil(wait * 1000))},
             )  # fmt: skip
         if srv.fail is not None and (srv.fail_times is None or srv.fail_times > 0):
             if srv.fail_times is not None:
