@@ -2,7 +2,7 @@
 count_tokens once, both against the stand-in server on 127.0.0.1.
 
 Run: python benchmarks/api_estimate.py [--runs N]
-Goal: claude-cost estimate <= 1.1x the bare script (for a payload without cache breakpoints;
+Goal: claude-cost estimate <= 1.1x the bare script (uncached: --no-cache; for a payload without cache breakpoints;
 each breakpoint costs one more count_tokens call, also shown).
 """
 
@@ -51,8 +51,8 @@ def main() -> None:
         plain = ROOT / "examples" / "image.json"
         cached = ROOT / "examples" / "long-system-prompt.json"
         bare = timed([sys.executable, "-c", BARE, str(plain)], env, args.runs)
-        ours = timed([exe, "estimate", str(plain), "--count", "api", "--json"], env, args.runs)
-        with_bp = timed([exe, "estimate", str(cached), "--count", "api", "--json"], env, args.runs)
+        ours = timed([exe, "estimate", str(plain), "--count", "api", "--json", "--no-cache"], env, args.runs)
+        with_bp = timed([exe, "estimate", str(cached), "--count", "api", "--json", "--no-cache"], env, args.runs)
     mb, mo, mc = statistics.median(bare), statistics.median(ours), statistics.median(with_bp)
     print(f"bare SDK script, 1 count_tokens call:       median {mb * 1000:.0f} ms")
     print(f"claude-cost estimate (no breakpoints):      median {mo * 1000:.0f} ms  ratio {mo / mb:.2f} (goal <= 1.10)")
