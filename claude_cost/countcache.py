@@ -41,8 +41,19 @@ class CountCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         db = self._db()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, input_tokens INTEGER NOT NULL, created REAL NOT NULL)")
+        # Two processes creating the file at the same moment: switching to WAL takes an
+        # exclusive lock and can fail at once with "database is locked" (the busy timeout does
+        # not cover it), so initialisation retries for a while.
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, input_tokens INTEGER NOT NULL, created REAL NOT NULL)")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)

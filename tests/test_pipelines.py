@@ -145,8 +145,10 @@ for i in range(start, start + n):
 
 def test_two_processes_writing_the_cache_lose_nothing(tmp_path):
     env = {**os.environ, "CLAUDE_COST_CACHE": str(tmp_path / "c.sqlite3")}
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(s), "300"], env=env) for s in (0, 200)]
-    assert all(p.wait(timeout=120) == 0 for p in procs)
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(s), "300"], env=env, stderr=subprocess.PIPE) for s in (0, 200)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
     from claude_cost.countcache import CountCache
 
     cache = CountCache(tmp_path / "c.sqlite3")
