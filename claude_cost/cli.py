@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -114,19 +114,27 @@ def _hours(value: str | None, flag: str) -> Decimal:
     return d
 
 
-def _emit(fmt: Format, est: object) -> None:
-    from claude_cost import render
-
+def _output(
+    fmt: Format,
+    *,
+    json_doc: Callable[[], Any],
+    csv: Callable[[], str],
+    markdown: Callable[[], str],
+    table: Callable[[Any], Any],
+    indent: int | None = 2,
+) -> None:
+    """Write one result in the chosen format: machine formats as plain text on stdout, the
+    table through rich. `table` gets the lazily imported tables module (rich is loaded only here)."""
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(render.estimate_json(est), indent=2, ensure_ascii=False) + "\n")  # type: ignore[arg-type]
+        sys.stdout.write(json.dumps(json_doc(), indent=indent, ensure_ascii=False) + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write(render.estimate_csv(est))  # type: ignore[arg-type]
+        sys.stdout.write(csv())
     elif fmt is Format.markdown:
-        sys.stdout.write(render.estimate_markdown(est))  # type: ignore[arg-type]
+        sys.stdout.write(markdown())
     else:
         from claude_cost import tables
 
-        _print_rich(tables.estimate_table(est))  # type: ignore[arg-type]
+        _print_rich(table(tables))
 
 
 PricesOpt = Annotated[
@@ -302,7 +310,15 @@ def estimate(
 
             typer.echo(dec(result.breakdown.total))
         else:
-            _emit(Format.json if json_ else fmt, result)
+            from claude_cost import render
+
+            _output(
+                Format.json if json_ else fmt,
+                json_doc=lambda: render.estimate_json(result),
+                csv=lambda: render.estimate_csv(result),
+                markdown=lambda: render.estimate_markdown(result),
+                table=lambda t: t.estimate_table(result),
+            )
         _gate(result.breakdown.total, result.high.total if result.high else None, limit, budget_on, "the estimate")
         per_request = _money_arg(budget_per_request, "--budget-per-request")
         _gate(result.breakdown.total / result.requests, (result.high.total / result.requests) if result.high else None,
@@ -333,18 +349,11 @@ def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: b
         _err(line)
     if quiet:
         typer.echo(render.dec(run.total))
-    elif fmt is Format.json:
-        # compact unless a person is reading: the C encoder is only used without indent (10x faster)
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(render.many_json(run), indent=indent, ensure_ascii=False) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(render.many_csv(run))
-    elif fmt is Format.markdown:
-        sys.stdout.write(render.many_markdown(run))
     else:
-        from claude_cost import tables
-
-        _print_rich(tables.many_table(run))
+        # JSON is compact unless a person is reading: the C encoder is only used without indent
+        _output(fmt, json_doc=lambda: render.many_json(run), csv=lambda: render.many_csv(run),
+                markdown=lambda: render.many_markdown(run), table=lambda t: t.many_table(run),
+                indent=2 if sys.stdout.isatty() else None)  # fmt: skip
     for item in run.errors:
         _err(f"error: {item.error}")
     if run.errors and not keep_going:
@@ -413,16 +422,9 @@ def compare(
         base = result.baseline.estimate
         if quiet:
             typer.echo(render.dec(base.breakdown.total) if base else "")
-        elif fmt is Format.json:
-            sys.stdout.write(json.dumps(render.compare_json(result, ifs), indent=2, ensure_ascii=False) + "\n")
-        elif fmt is Format.csv:
-            sys.stdout.write(render.compare_csv(result))
-        elif fmt is Format.markdown:
-            sys.stdout.write(render.compare_markdown(result, ifs))
         else:
-            from claude_cost import tables
-
-            _print_rich(tables.compare_table(result, ifs))
+            _output(fmt, json_doc=lambda: render.compare_json(result, ifs), csv=lambda: render.compare_csv(result),
+                    markdown=lambda: render.compare_markdown(result, ifs), table=lambda t: t.compare_table(result, ifs))  # fmt: skip
         if base is not None:
             _gate(base.breakdown.total, base.high.total if base.high else None, limit, budget_on, f"{result.baseline.model.id}")
 
@@ -447,16 +449,8 @@ def usage(
         table = load_table(prices)
         summary = summarize(table, records(files, model), group_by, _day(at) or date.today())
         fmt = Format.json if json_ else fmt
-        if fmt is Format.json:
-            sys.stdout.write(json.dumps(render.usage_json(summary, group_by), indent=2) + "\n")
-        elif fmt is Format.csv:
-            sys.stdout.write(render.usage_csv(summary, group_by))
-        elif fmt is Format.markdown:
-            sys.stdout.write(render.usage_markdown(summary, group_by))
-        else:
-            from claude_cost import tables
-
-            _print_rich(tables.usage_table(summary, group_by))
+        _output(fmt, json_doc=lambda: render.usage_json(summary, group_by), csv=lambda: render.usage_csv(summary, group_by),
+                markdown=lambda: render.usage_markdown(summary, group_by), table=lambda t: t.usage_table(summary, group_by))  # fmt: skip
         if summary.problem_count and fmt is not Format.table:
             _err(f"warning: {summary.problem_count} record(s) could not be priced (first: {summary.problems[0].location}: {summary.problems[0].reason})")
 
@@ -483,16 +477,8 @@ def report(
         assert start is not None and end is not None
         result = build_report(load_table(prices), start, end, timeout=timeout)
         fmt = Format.json if json_ else fmt
-        if fmt is Format.json:
-            sys.stdout.write(json.dumps(render.report_json(result), indent=2) + "\n")
-        elif fmt is Format.csv:
-            sys.stdout.write(render.report_csv(result))
-        elif fmt is Format.markdown:
-            sys.stdout.write(render.report_markdown(result))
-        else:
-            from claude_cost import tables
-
-            _print_rich(tables.report_table(result))
+        _output(fmt, json_doc=lambda: render.report_json(result), csv=lambda: render.report_csv(result),
+                markdown=lambda: render.report_markdown(result), table=lambda t: t.report_table(result))  # fmt: skip
 
 
 @app.command("diff")
@@ -538,16 +524,8 @@ def diff_cmd(
         a, b, labels = load_pair(base, new, rev)
         result = diff(load_table(prices), a, b, opts, labels)
         fmt = Format.json if json_ else fmt
-        if fmt is Format.json:
-            sys.stdout.write(json.dumps(render.diff_json(result), indent=2) + "\n")
-        elif fmt is Format.csv:
-            sys.stdout.write(render.diff_csv(result))
-        elif fmt is Format.markdown:
-            sys.stdout.write(render.diff_markdown(result))
-        else:
-            from claude_cost import tables
-
-            _print_rich(tables.diff_table(result))
+        _output(fmt, json_doc=lambda: render.diff_json(result), csv=lambda: render.diff_csv(result),
+                markdown=lambda: render.diff_markdown(result), table=lambda t: t.diff_table(result))  # fmt: skip
         t = result.total
         if limit_usd is not None and t.change > limit_usd:
             _err(f"over budget: the total rises by {render.money(t.change)}, more than the allowed {render.money(limit_usd)}")
@@ -623,16 +601,8 @@ def check(
             results.append((b, run))
         doc = render.check_json(results, base)
         fmt = Format.json if json_ else fmt
-        if fmt is Format.json:
-            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-        elif fmt is Format.markdown:
-            sys.stdout.write(render.check_markdown(doc))
-        elif fmt is Format.csv:
-            sys.stdout.write(render.check_csv(doc))
-        else:
-            from claude_cost import tables
-
-            _print_rich(tables.check_table(doc))
+        _output(fmt, json_doc=lambda: doc, csv=lambda: render.check_csv(doc),
+                markdown=lambda: render.check_markdown(doc), table=lambda t: t.check_table(doc))  # fmt: skip
         errors = [e for r in doc["budgets"] for e in r["errors"]]
         for e in errors:
             _err(f"error: {e['error']}")

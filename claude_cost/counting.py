@@ -178,36 +178,31 @@ class ApiCounter:
         except anthropic.AnthropicError as exc:
             raise TokenCountError(f"count_tokens failed: {redact(str(exc))}") from None
 
-    def known(self, body: dict[str, Any]) -> bool:
-        """Whether `body` is already counted (in this run or in the cache): no API call needed."""
+    def _lookup(self, body: dict[str, Any]) -> tuple[str, str | None, Count | None]:
+        """(canonical key, disk-cache key, the count if already known in this run or on disk)."""
         key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         if key in self._memo:
-            return True
+            return key, None, self._memo[key]
         if self.cache is None:
-            return False
+            return key, None, None
         from claude_cost.countcache import body_key
 
-        cached = self.cache.get(body_key(key))
+        disk_key = body_key(key)
+        cached = self.cache.get(disk_key)
         if cached is not None:
-            self._memo[key] = Count.of(cached)
             self.cache_hits += 1
-            return True
-        return False
+            self._memo[key] = Count.of(cached)
+            return key, disk_key, self._memo[key]
+        return key, disk_key, None
+
+    def known(self, body: dict[str, Any]) -> bool:
+        """Whether `body` is already counted (in this run or in the cache): no API call needed."""
+        return self._lookup(body)[2] is not None
 
     def count(self, body: dict[str, Any]) -> Count:
-        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        if key in self._memo:
-            return self._memo[key]
-        disk_key = None
-        if self.cache is not None:
-            from claude_cost.countcache import body_key
-
-            disk_key = body_key(key)
-            cached = self.cache.get(disk_key)
-            if cached is not None:
-                self.cache_hits += 1
-                self._memo[key] = Count.of(cached)
-                return self._memo[key]
+        key, disk_key, known = self._lookup(body)
+        if known is not None:
+            return known
         client = self._get_client()
         self.api_calls += 1
         import anthropic

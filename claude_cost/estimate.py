@@ -19,8 +19,6 @@ from claude_cost.prices import Resolved, resolve
 
 __all__ = ["Options", "Estimate", "make_scenario", "make_counter", "estimate_manual", "estimate_payload"]
 
-FRAME = {"v3": 7, "v4.7": 11, "v5": 6}  # same constants as the offline estimator (notes §4)
-
 
 @dataclass
 class Options:
@@ -134,12 +132,6 @@ def _web_searches(opts: Options, request: dict[str, Any]) -> tuple[int, list[str
     return 0, []
 
 
-def _price_all(
-    model: ModelPrice, scenario: Scenario, table: PriceTable, per_request: list[tuple[Usage, int]]
-) -> Breakdown:
-    return pricing.price_requests(per_request, model, scenario, table.fees)
-
-
 def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Options, request: dict[str, Any] | None = None) -> Estimate:
     """Price counts given by the user (`usage.input` is the uncached input, as in the API's usage)."""
     resolved = resolve(table, model_name)
@@ -147,7 +139,7 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Opti
     out, upper, notes = (usage.output, False, []) if opts.output_tokens is not None or request is None else _output(opts, request)
     usage = replace(usage, output=out)
     pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day)
-    breakdown = _price_all(resolved.model, scenario, table, [(usage, 1)])
+    breakdown = pricing.price_requests([(usage, 1)], resolved.model, scenario, table.fees)
     return Estimate(
         model=resolved.model,
         scenario=scenario,
@@ -176,6 +168,8 @@ def _prefix_counts(
         if with_placeholder:
             used = True
             if placeholder_cost is None:
+                from claude_cost.offline import FRAME  # the per-family frame (stdlib-only module)
+
                 alone = counter.count({"model": body["model"], "messages": [dict(pl.PLACEHOLDER)]})
                 placeholder_cost = max(alone.tokens - FRAME.get(family or "", 7), 0)
             count = count.minus(placeholder_cost)
@@ -251,11 +245,11 @@ def estimate_payload(
     pricing.check_context_window(model, total.tokens, scenario.day)
     point_requests, usage, split_notes = usages("tokens")
     notes += split_notes
-    breakdown = _price_all(model, scenario, table, point_requests)
+    breakdown = pricing.price_requests(point_requests, model, scenario, table.fees)
     low = high = None
     if not total.exact:
-        low = _price_all(model, scenario, table, usages("low")[0])
-        high = _price_all(model, scenario, table, usages("high")[0])
+        low = pricing.price_requests(usages("low")[0], model, scenario, table.fees)
+        high = pricing.price_requests(usages("high")[0], model, scenario, table.fees)
     if opts.repeat > 1:
         notes.append(
             f"{opts.repeat} identical calls within the cache TTL: 1 cold + {opts.repeat - 1} warm"
