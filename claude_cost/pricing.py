@@ -48,10 +48,36 @@ def effective_model(model: ModelPrice, day: date) -> ModelPrice:
     """
     if not model.history:
         return model
+    key = (id(model), day)
+    hit = _EFFECTIVE.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
     applicable = sorted((h for h in model.history if day < h.until), key=lambda h: h.until, reverse=True)
+    effective = model
     for entry in applicable:
-        model = replace(model, **entry.values)  # type: ignore[arg-type]
-    return model
+        effective = replace(effective, **entry.values)  # type: ignore[arg-type]
+    _remember(_EFFECTIVE, key, (model, effective))
+    return effective
+
+
+# Memos of pure results, for runs that price thousands of requests. Keys hold `id()`s of the
+# frozen inputs; each entry keeps a reference to those inputs, so an id cannot be reused by a
+# different object while its entry exists, and a hit is checked by identity.
+_EFFECTIVE: dict[tuple[int, date], tuple[ModelPrice, ModelPrice]] = {}
+_RATES: dict[tuple[int, int, int | None, Scenario], tuple[ModelPrice, Fees, Rates, tuple[str, ...]]] = {}
+_MEMO_SIZE = 512
+
+
+def _percent(factor: Decimal) -> str:
+    """0.5 → "50%" (exact, no exponent, no trailing zeros)."""
+    text = format(factor * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def _remember(memo: dict, key: tuple, value: tuple) -> None:  # type: ignore[type-arg]
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 def tier_of(model: ModelPrice, prompt_tokens: int, day: date) -> int | None:
@@ -81,6 +107,18 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
        later (§11).
     """
     model = effective_model(model, scenario.day)
+    threshold = tier_of(model, prompt_tokens, scenario.day) if model.long_context else None
+    key = (id(model), id(fees), threshold, scenario)
+    hit = _RATES.get(key)
+    if hit is not None and hit[0] is model and hit[1] is fees:
+        return hit[2], list(hit[3])
+    rates, applied = _stacked_rates(model, threshold, scenario, fees)
+    _remember(_RATES, key, (model, fees, rates, tuple(applied)))
+    return rates, applied
+
+
+def _stacked_rates(model: ModelPrice, threshold: int | None, scenario: Scenario, fees: Fees) -> tuple[Rates, list[str]]:
+    """`token_rates` for the effective `model` and the request's tier threshold (None: no tier)."""
     rates = model.rates
     applied: list[str] = []
     fast_rates = False
@@ -118,7 +156,6 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
             applied.append(f"fast mode ${fast.input}/${fast.output} per MTok")
             fast_rates = True
     if not fast_rates:
-        threshold = tier_of(model, prompt_tokens, scenario.day)
         if threshold is not None:
             tier = next(t for t in model.long_context if t.active(scenario.day) and t.threshold == threshold)
             rates = tier.rates
@@ -129,7 +166,7 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
         out_factor = model.batch_output / model.rates.output if model.rates.output else Decimal(0)
         rates = rates.scaled(in_factor, ("input", "cache_write_5m", "cache_write_1h", "cache_read"))
         rates = rates.scaled(out_factor, ("output",))
-        applied.append(f"batch {in_factor * 100:g}%")
+        applied.append(f"batch {_percent(in_factor)}")
 
     if scenario.geo == "us":
         if scenario.platform not in ("api", "foundry"):
@@ -167,11 +204,12 @@ def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees, tier_
     prompt = usage.prompt_tokens if tier_prompt_tokens is None else tier_prompt_tokens
     rates, applied = token_rates(model, prompt, scenario, fees)
     lines: list[CostLine] = []
-    for cls in TOKEN_CLASSES:
-        tokens = usage.tokens(cls)
+    counts = (usage.input, usage.cache_write_5m, usage.cache_write_1h, usage.cache_read, usage.output)  # TOKEN_CLASSES order
+    for cls, tokens in zip(TOKEN_CLASSES, counts):
         if tokens or cls in ("input", "output"):
-            rate = rates.get(cls)
-            lines.append(CostLine(cls, LABELS[cls], Decimal(tokens), "MTok", rate, Decimal(tokens) * rate / MILLION))
+            rate = getattr(rates, cls)
+            n = Decimal(tokens)
+            lines.append(CostLine(cls, LABELS[cls], n, "MTok", rate, n * rate / MILLION))
     if usage.web_searches:
         rate = fees.web_search_per_1000
         n = Decimal(usage.web_searches)
@@ -184,12 +222,10 @@ def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees, tier_
         rate = fees.session_per_hour
         h = usage.session_hours
         lines.append(CostLine("session", LABELS["session"], h, "hour", rate, h * rate))
-    total = sum((line.usd for line in lines), Decimal(0))
-    notes: list[str] = []
+    total = sum([line.usd for line in lines], Decimal(0))
     eff = effective_model(model, scenario.day)
-    if eff.is_retired(scenario.day):
-        notes.append(f"{model.id} was retired on {eff.retired}: the API no longer serves it")
-    return Breakdown(model=model.id, lines=tuple(lines), total=total, rates=rates, applied=tuple(applied), notes=tuple(notes))
+    notes = (f"{model.id} was retired on {eff.retired}: the API no longer serves it",) if eff.is_retired(scenario.day) else ()
+    return Breakdown(model.id, tuple(lines), total, rates, tuple(applied), notes)
 
 
 def check_context_window(model: ModelPrice, prompt_tokens: int, day: date) -> None:
@@ -208,6 +244,8 @@ def price_requests(requests: list[tuple[Usage, int]], model: ModelPrice, scenari
     Each distinct usage is priced on its own (a long-context tier is chosen per request, never
     on a sum), multiplied by its count; lines with the same item and rate are merged.
     """
+    if len(requests) == 1 and requests[0][1] == 1:
+        return price(requests[0][0], model, scenario, fees)  # the common case: nothing to merge
     merged: dict[tuple[str, Decimal], CostLine] = {}
     applied: list[str] = []
     notes: list[str] = []

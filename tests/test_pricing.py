@@ -215,3 +215,29 @@ def test_cache_split_below_minimum_is_uncached():
     assert "below" in notes[0]
     split, notes = pricing.cache_split(5000, [(900, "5m", "system[0]")], "cold", 1024)
     assert split == {"input": 5000}
+
+
+def test_rates_memo_never_crosses_price_tables(table):
+    """Two tables in one process (e.g. a user price file merged over the bundled one) with the
+    same model id at different rates: each is priced at its own rates, in any order, repeatedly."""
+    from dataclasses import replace
+
+    from claude_cost.models import Rates
+
+    sonnet = resolve(table, "sonnet-4.6").model  # $3 / $15
+    cheaper = replace(sonnet, rates=Rates(D("1"), D("5"), D("1.25"), D("2"), D("0.1")))
+    sc = Scenario(day=DAY)
+    usage = Usage(input=1_000_000, output=1_000_000)
+    for _ in range(3):
+        assert pricing.price(usage, sonnet, sc, table.fees).total == D("18")
+        assert pricing.price(usage, cheaper, sc, table.fees).total == D("6")
+    # and per tier: Haiku 5.5 input $0.10/MTok, $0.50 (5x) for a request above 100K tokens
+    haiku = resolve(table, "claude-haiku-5-5").model
+    assert pricing.price(Usage(input=100_000), haiku, sc, table.fees).total == D("0.01")
+    assert pricing.price(Usage(input=100_001), haiku, sc, table.fees).total == D("0.0500005")  # 100,001 x $0.50 / 1M
+    assert pricing.price(Usage(input=100_000), haiku, sc, table.fees).total == D("0.01")
+
+
+def test_batch_is_named_as_a_plain_percentage(table):
+    b = bill(table, "sonnet-4.6", Usage(input=1_000_000, output=1_000_000), batch=True)
+    assert b.total == D("9") and "batch 50%" in b.applied  # $1.50 + $7.50
