@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = ["CACHE_ENV", "default_path", "body_key", "CountCache"]
 
 CACHE_ENV = "CLAUDE_COST_CACHE"
+_CHUNK = 500  # keys per lookup query: below SQLite's oldest bound-parameter limit (999)
 
 
 def default_path() -> Path:
@@ -68,6 +69,17 @@ class CountCache:
     def get(self, key: str) -> int | None:
         row = self._db().execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
         return None if row is None else int(row[0])
+
+    def get_many(self, keys: list[str]) -> dict[str, int]:
+        """The counts found for `keys` (absent keys are left out), a few hundred per query."""
+        db = self._db()
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for key, tokens in db.execute(f"SELECT key, input_tokens FROM counts WHERE key IN ({marks})", chunk):
+                found[key] = int(tokens)
+        return found
 
     def put(self, key: str, tokens: int) -> None:
         self._db().execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))

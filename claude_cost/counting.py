@@ -23,6 +23,8 @@ CREDENTIAL_ENV = (
     "ANTHROPIC_IDENTITY_TOKEN",
     "ANTHROPIC_IDENTITY_TOKEN_FILE",
 )
+#: The canonical JSON of a body (one encoder, reused: cheaper than json.dumps per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 SECRET_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_IDENTITY_TOKEN")
 
 
@@ -178,9 +180,13 @@ class ApiCounter:
         except anthropic.AnthropicError as exc:
             raise TokenCountError(f"count_tokens failed: {redact(str(exc))}") from None
 
+    @staticmethod
+    def _canonical(body: dict[str, Any]) -> str:
+        return _CANONICAL.encode(body)
+
     def _lookup(self, body: dict[str, Any]) -> tuple[str, str | None, Count | None]:
         """(canonical key, disk-cache key, the count if already known in this run or on disk)."""
-        key = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = self._canonical(body)
         if key in self._memo:
             return key, None, self._memo[key]
         if self.cache is None:
@@ -195,9 +201,30 @@ class ApiCounter:
             return key, disk_key, self._memo[key]
         return key, disk_key, None
 
-    def known(self, body: dict[str, Any]) -> bool:
-        """Whether `body` is already counted (in this run or in the cache): no API call needed."""
-        return self._lookup(body)[2] is not None
+    def cached(self, body: dict[str, Any]) -> Count | None:
+        """The count of `body` if already known (in this run or in the disk cache); never sends."""
+        return self._lookup(body)[2]
+
+    def cached_many(self, bodies: list[dict[str, Any]]) -> list[Count | None]:
+        """`cached` for many bodies, with one disk-cache query per few hundred of them."""
+        keys = [self._canonical(b) for b in bodies]
+        found: list[Count | None] = [self._memo.get(k) for k in keys]
+        if self.cache is None:
+            return found
+        from claude_cost.countcache import body_key
+
+        # identical bodies share a disk key: every one of them gets the count
+        wanted: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            if found[i] is None:
+                wanted.setdefault(body_key(k), []).append(i)
+        for disk_key, tokens in self.cache.get_many(list(wanted)).items():
+            count = Count.of(tokens)
+            for i in wanted[disk_key]:
+                found[i] = count
+                self._memo[keys[i]] = count
+            self.cache_hits += 1
+        return found
 
     def count(self, body: dict[str, Any]) -> Count:
         key, disk_key, known = self._lookup(body)

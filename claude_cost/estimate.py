@@ -184,8 +184,12 @@ def estimate_payload(
     *,
     where: str = "payload",
     counter: TokenCounter | None = None,
+    countable: pl.CountableRequest | None = None,
 ) -> Estimate:
-    """Count a Messages request (API or offline), bill its cache breakpoints, and price it."""
+    """Count a Messages request (API or offline), bill its cache breakpoints, and price it.
+
+    `countable` may pass in `payload.countable(request, model id)` when the caller already made it.
+    """
     pl.validate_request(request, where, model_given=opts.model is not None)
     resolved = resolve(table, opts.model or request["model"])
     model = resolved.model
@@ -200,7 +204,8 @@ def estimate_payload(
 
     if opts.cache not in ("cold", "warm", "off"):
         raise InputError(f"--cache must be cold, warm or off, not {opts.cache!r}")
-    countable = pl.countable(request, model.id)
+    if countable is None or countable.body.get("model") != model.id:
+        countable = pl.countable(request, model.id)
     bps = pl.breakpoints(countable.body)
     total = counter.count(countable.body)
     prefixes: list[Count] = []

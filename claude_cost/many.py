@@ -8,11 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from claude_cost.counting import ApiCounter, has_credentials
+from typing import Any
+
+from claude_cost.counting import ApiCounter, Count, TokenCounter, has_credentials
 from claude_cost.errors import ApiError, ClaudeCostError
 from claude_cost.estimate import Estimate, Options, api_counter, estimate_payload
 from claude_cost.models import PriceTable
-from claude_cost.payload import Source
+from claude_cost.payload import CountableRequest, Source, countable
+from claude_cost.prices import resolve
 
 __all__ = ["Item", "Run", "estimate_many"]
 
@@ -66,37 +69,49 @@ def estimate_many(
     done = 0
     batch_opts = replace(opts, batch=True) if opts.batch is None else opts
 
-    def one(src: Source) -> Item:
-        nonlocal done
+    def attempt(src: Source, counter: TokenCounter | None = None, pre: CountableRequest | None = None) -> Item:
+        if src.error is not None:
+            return Item(src.location, error=src.error.message)
+        assert src.request is not None
+        o = batch_opts if src.batch else opts
         try:
-            if src.error is not None:
-                return Item(src.location, error=src.error.message)
-            assert src.request is not None
-            o = batch_opts if src.batch else opts
             if shared is None:
                 est = estimate_payload(table, src.request, replace(o, count="offline"), where=src.location)
             else:
-                est = estimate_payload(table, src.request, o, where=src.location, counter=shared)
+                est = estimate_payload(table, src.request, o, where=src.location, counter=counter or shared, countable=pre)
             return Item(src.location, est)
-        except ApiError:
-            raise
         except ClaudeCostError as exc:
+            if isinstance(exc, ApiError):
+                raise  # it would fail every other request too
             return Item(src.location, error=exc.message if exc.message.startswith(src.location) else f"{src.location}: {exc.message}")
-        finally:
-            done += 1
-            if progress is not None:
-                progress(done, len(sources))
+
+    def one(src: Source, counter: TokenCounter | None = None, pre: CountableRequest | None = None) -> Item:
+        nonlocal done
+        item = attempt(src, counter, pre)
+        done += 1
+        if progress is not None:
+            progress(done, len(sources))
+        return item
 
     if shared is not None and concurrency > 1:
-        # Requests whose count is already known (this run or the on-disk cache) are priced right
-        # here; only the rest go to the thread pool, where they wait on the network.
+        # Requests whose counts are already known (this run or the on-disk cache, looked up in
+        # bulk) are priced right here; only the rest go to the thread pool, to wait on the network.
         results: dict[int, Item] = {}
         pending = []
+        pres = [_countable(table, src, opts) for src in sources]
+        valid = [n for n, pre in enumerate(pres) if pre is not None]
+        known = dict(zip(valid, shared.cached_many([pres[n].body for n in valid])))  # type: ignore[union-attr]
         for n, src in enumerate(sources):
-            if src.request is None or _known(table, shared, src, opts):
-                results[n] = one(src)
-            else:
+            pre, count = pres[n], known.get(n)
+            if pre is None:
+                results[n] = one(src)  # invalid: estimate_payload reports it, without the network
+            elif count is None:
                 pending.append(n)
+            else:
+                try:
+                    results[n] = one(src, _Known(shared, pre.body, count), pre)
+                except _NotCached:  # a cache-breakpoint prefix still needs counting
+                    pending.append(n)
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             for n, item in zip(pending, pool.map(one, [sources[n] for n in pending])):
                 results[n] = item
@@ -110,14 +125,32 @@ def estimate_many(
     return Run(items, total, high, info, shared.api_calls if shared else 0, shared.cache_hits if shared else 0)
 
 
-def _known(table: PriceTable, counter: ApiCounter, src: Source, opts: Options) -> bool:
-    """Whether the request's full body is already counted; any doubt sends it to the pool."""
-    from claude_cost import payload as pl
-    from claude_cost.prices import resolve
+class _NotCached(Exception):
+    """A body of the request is not counted yet: the request goes to the thread pool."""
 
+
+class _Known:
+    """The counter for a request whose full body is already counted: that count, and the shared
+    counter's known counts for its cache prefixes; anything else is _NotCached (never sent)."""
+
+    def __init__(self, shared: ApiCounter, body: dict[str, Any], count: Count) -> None:
+        self.shared, self.body, self.known = shared, body, count
+        self.source, self.method = shared.source, shared.method
+
+    def count(self, body: dict[str, Any]) -> Count:
+        if body is self.body:
+            return self.known
+        found = self.shared.cached(body)
+        if found is None:
+            raise _NotCached
+        return found
+
+
+def _countable(table: PriceTable, src: Source, opts: Options) -> CountableRequest | None:
+    """What count_tokens would be sent for the request, or None if the request is invalid."""
+    if src.request is None:
+        return None
     try:
-        assert src.request is not None
-        model = resolve(table, opts.model or src.request["model"]).model
-        return counter.known(pl.countable(src.request, model.id).body)
-    except (ClaudeCostError, KeyError, TypeError, AttributeError, AssertionError):
-        return True  # invalid: estimate_payload reports it, without the network
+        return countable(src.request, resolve(table, opts.model or src.request["model"]).model.id)
+    except (ClaudeCostError, KeyError, TypeError, AttributeError):
+        return None

@@ -125,6 +125,39 @@ def test_second_run_is_served_from_the_cache(cli, standin, tmp_path):
     assert "5 counts removed" in cli("cache", "clear").stdout
 
 
+def test_cached_full_body_with_an_uncounted_cache_prefix_still_counts_the_prefix(cli, standin, tmp_path):
+    cached = {**req(10), "system": [{"type": "text", "text": words(3000), "cache_control": {"type": "ephemeral"}}]}
+    path = batch_file(tmp_path, [cached, req(20)])
+    cli("estimate", path, "--count", "api", "--cache", "off", "-q")
+    assert len(standin.requests) == 2  # full bodies only: now both are in the count cache
+    doc = cli.json("estimate", path, "--count", "api")
+    # the breakpoint's prefix and the placeholder turn were never counted: 2 more calls, no more
+    assert len(standin.requests) == 4
+    first = doc["requests"][0]
+    lines = {line["item"]: line for line in first["lines"]}
+    # prefix 7 + 3,000 (system) = 3,007 written at $3.75/MTok; 10 uncached at $3; 100 output at $15
+    assert lines["cache_write_5m"]["tokens"] == 3007 and lines["input"]["tokens"] == 10
+    assert first["total_usd"] == "0.01280625"  # 0.01127625 + 0.00003 + 0.0015
+    again = cli.json("estimate", path, "--count", "api")
+    assert len(standin.requests) == 4 and again["requests"] == doc["requests"]
+
+
+def test_bulk_cache_lookup_matches_one_by_one(tmp_path):
+    from claude_cost.countcache import CountCache, body_key
+    from claude_cost.counting import ApiCounter
+
+    a, b, c = ({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": t}]} for t in "abc")
+    cache = CountCache(tmp_path / "c.sqlite3")
+    cache.put(body_key(ApiCounter._canonical(a)), 11)
+    cache.put(body_key(ApiCounter._canonical(c)), 13)
+    counter = ApiCounter(cache=CountCache(tmp_path / "c.sqlite3"))
+    got = counter.cached_many([a, b, c, dict(a)] * 300)  # 1,200 bodies: more than one query's worth
+    assert [x.tokens if x else None for x in got[:4]] == [11, None, 13, 11]
+    assert got == got[:4] * 300
+    assert [counter.cached(x) for x in (a, b, c)] == got[:3]
+    assert counter.cache_hits == 2 and counter.api_calls == 0
+
+
 def test_cache_never_stores_keys_or_text(cli, standin, tmp_path):
     secret_text = "confidential-merger-plan-" + "x" * 20
     payload = {**req(3), "messages": [{"role": "user", "content": secret_text}]}
