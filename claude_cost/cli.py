@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -657,6 +658,12 @@ def prices_cmd(
 
 def main() -> None:
     """Console-script entry point."""
+    # A run over thousands of requests keeps every estimate alive until the total is rendered;
+    # with the default thresholds the cyclic GC rescans that growing heap again and again
+    # (~15% of a cached 10,000-request run). Nothing here builds garbage cycles in bulk, and the
+    # process is short-lived, so collections are made rarer. Library users are not affected.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     app()
 
 
