@@ -338,14 +338,15 @@ def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: b
     from claude_cost.payload import iter_requests
 
     sources = list(iter_requests(args))
-    tty = sys.stderr.isatty() and len(sources) > 20
+    bar: Any = contextlib.nullcontext(None)
+    if sys.stderr.isatty() and len(sources) > 20:  # a bar for a person watching a long run, never in logs
+        from rich.console import Console
 
-    def progress(done: int, total: int) -> None:
-        if tty and (done == total or done % 10 == 0):
-            sys.stderr.write(f"\restimated {done:,}/{total:,} requests" + ("\n" if done == total else ""))
-            sys.stderr.flush()
+        from claude_cost.tables import progress_bar
 
-    run = estimate_many(table, sources, opts, concurrency=concurrency, progress=progress)
+        bar = progress_bar(len(sources), Console(file=sys.stderr, no_color=bool(os.environ.get("NO_COLOR"))))
+    with bar as progress:
+        run = estimate_many(table, sources, opts, concurrency=concurrency, progress=progress)
     for line in run.info:
         _err(line)
     if quiet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +19,19 @@ from claude_cost.estimate import Estimate
 from claude_cost.models import ModelPrice, PriceTable
 from claude_cost.render import dec, money, qty, rate, source_text
 
-__all__ = ["estimate_table", "prices_table", "model_detail"]
+__all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar"]
+
+
+@contextmanager
+def progress_bar(total: int, console: Any) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on `console` (stderr) for a long run; yields the `progress(done, total)`
+    callback, safe to call from worker threads. The bar is removed when the run ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (TextColumn("estimating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("estimating", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def estimate_table(est: Estimate) -> Group:

@@ -96,6 +96,38 @@ def test_many_files_globs_and_directories(cli, tmp_path):
     assert "no file matches" in cli("estimate", str(tmp_path / "nope*.json"), code=2).stderr
 
 
+def test_progress_bar_on_a_terminal_stderr_only(tmp_path):
+    """stderr on a pseudo-terminal gets a bar; stdout (a pipe) stays one clean JSON document."""
+    import pty
+
+    path = batch_file(tmp_path, [req(10 + i) for i in range(30)])
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "COLUMNS": "100"}
+    proc = subprocess.Popen([sys.executable, "-m", "claude_cost", "estimate", str(path), "--count", "offline", "--json"],
+                            stdout=subprocess.PIPE, stderr=secondary, env=env)  # fmt: skip
+    os.close(secondary)
+    out, _ = proc.communicate(timeout=120)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(primary)
+    assert proc.returncode == 0
+    assert len(json.loads(out)["requests"]) == 30
+    assert b"estimating" in err and b"30/30" in err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(cli, tmp_path):
+    path = batch_file(tmp_path, [req(10 + i) for i in range(30)])
+    r = cli("estimate", path, "--count", "offline", "--json")
+    assert "estimating" not in r.stderr and "30/30" not in r.stderr
+
+
 def test_many_requests_budget_per_request(cli, tmp_path):
     path = batch_file(tmp_path, [req(100), req(5000)])
     r = cli("estimate", path, "--count", "offline", "--output-tokens", "0", "--budget-per-request", "0.005", "-q", code=1)
