@@ -322,4 +322,58 @@ def test_examples_are_checkable(cli):
     root = Path(__file__).resolve().parent.parent
     doc = json.loads(cli("estimate", root / "examples" / "batch-requests.jsonl", "--count", "offline", "--json").stdout)
     assert len(doc["requests"]) >= 3 and all(r["scenario"]["batch"] for r in doc["requests"])
-    assert (root / "examples" / "github-actions" / "claude-cost.yml").is_file()
+
+
+def _workflow_step(name: str) -> str:
+    """The `run: |` script of a step of the example workflow (no YAML library: plain indentation)."""
+    lines = (EXAMPLES / "github-actions" / "claude-cost.yml").read_text().splitlines()
+    i = next(n for n, line in enumerate(lines) if line.strip() == f"- name: {name}")
+    i = next(n for n in range(i, len(lines)) if lines[n].strip().startswith("run:"))
+    if lines[i].strip() != "run: |":
+        return lines[i].split("run:", 1)[1].strip()
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    body = []
+    for line in lines[i + 1 :]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        body.append(line)
+    return textwrap.dedent("\n".join(body))
+
+
+def test_example_workflow_steps_run_in_a_pull_request_checkout(tmp_path):
+    """The workflow's own shell steps, run in a throwaway repository whose 'pull request' changes
+    one prompt and adds another: the PR comment has a diff for the first and an estimate for the
+    second, and the budget gate fails when a budget is broken."""
+    import shutil
+
+    if shutil.which("bash") is None or shutil.which("git") is None:
+        import pytest
+
+        pytest.skip("needs bash and git")
+    repo = tmp_path / "repo"
+    (repo / "prompts").mkdir(parents=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    write_json(repo / "prompts", req(1000), "a.json")
+    (repo / "claude-cost.toml").write_text('model = "sonnet-4.6"\n\n[[budget]]\nfiles = "prompts/*.json"\nper-request = 0.05\n')
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    subprocess.run([*git, "update-ref", "refs/remotes/origin/main", "HEAD"], check=True)
+    write_json(repo / "prompts", req(2000), "a.json")
+    write_json(repo / "prompts", req(50), "b.json")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "pull request"], check=True)
+
+    summary = tmp_path / "summary.md"
+    bindir = str(Path(sys.executable).parent)  # where this environment's claude-cost is
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ["PATH"], "GITHUB_STEP_SUMMARY": str(summary),
+           "BASE_REF": "origin/main", "XDG_CACHE_HOME": str(tmp_path / "cache")}  # fmt: skip
+    step = subprocess.run(["bash", "-e", "-c", _workflow_step("Cost of each changed prompt")], cwd=repo, env=env, capture_output=True, text=True)
+    assert step.returncode == 0, step.stderr
+    comment = (repo / "cost-diff.md").read_text()
+    assert comment.count("### Claude request cost:") == 1 and "### New prompt `prompts/b.json`" in comment
+    assert summary.read_text() == comment
+    gate = _workflow_step("Budget gate")
+    assert subprocess.run(["bash", "-c", gate], cwd=repo, env=env, capture_output=True).returncode == 0
+    (repo / "claude-cost.toml").write_text('model = "sonnet-4.6"\n\n[[budget]]\nfiles = "prompts/*.json"\nper-request = 0.0001\n')
+    assert subprocess.run(["bash", "-c", gate], cwd=repo, env=env, capture_output=True).returncode == 1
