@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from claude_cost import __version__
+from claude_cost import __version__, budgets
 from claude_cost.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OVER_BUDGET, ClaudeCostError, InputError
 
 app = typer.Typer(
@@ -179,21 +179,23 @@ def _money_arg(value: str | None, flag: str) -> Decimal | None:
     return d
 
 
-def _gate(total: Decimal, high: Decimal | None, budget: Decimal | None, budget_on: str, what: str) -> None:
-    """Budget gate: one line on stderr and exit 1 when over (after the output was printed)."""
-    if budget is None:
-        return
-    if budget_on not in ("point", "high"):
-        raise InputError(f"--budget-on must be point or high, not {budget_on!r}")
-    amount = high if (budget_on == "high" and high is not None) else total
-    if amount > budget:
-        from claude_cost.render import money
+#: Per-request breaches listed on stderr before the rest are summed up in one line.
+MAX_BREACH_LINES = 20
 
-        over = amount - budget
-        pct = f" ({over / budget * 100:.1f}%)" if budget else ""
-        basis = " (high end of the estimate range)" if amount is high and high is not None and high != total else ""
-        _err(f"over budget: {what} {money(amount)}{basis} is {money(over)}{pct} over the budget of {money(budget)}")
-        raise typer.Exit(EXIT_OVER_BUDGET)
+
+def _gate(breaches: list[Any]) -> None:
+    """Budget gate: one stderr line per breach, then exit 1 (the output is already printed)."""
+    if not breaches:
+        return
+    from claude_cost.render import breach_text
+
+    for b in breaches[:MAX_BREACH_LINES]:
+        _err(breach_text(b))
+    if len(breaches) > MAX_BREACH_LINES:
+        _err(f"… and {len(breaches) - MAX_BREACH_LINES} more over budget (--json lists every request's cost)")
+    raise typer.Exit(EXIT_OVER_BUDGET)
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 
 
@@ -273,13 +275,15 @@ def estimate(
         table = load_table(prices)
         manual = input_tokens is not None or cache_write_tokens or cache_write_1h_tokens or cache_read_tokens
         limit = _money_arg(budget, "--budget")
+        per_request = _money_arg(budget_per_request, "--budget-per-request")
+        budgets.check_on(budget_on)
         request = None
         payload = payloads[0] if payloads and len(payloads) == 1 else None
         if payloads and (len(payloads) > 1 or _is_many(payloads[0])):
             if manual:
                 raise InputError("manual token counts apply to one request; give a single payload")
             _estimate_many(table, payloads, opts, Format.json if json_ else fmt, quiet, limit, budget_on,
-                           _money_arg(budget_per_request, "--budget-per-request"), concurrency, keep_going)  # fmt: skip
+                           per_request, concurrency, keep_going)  # fmt: skip
             return
         if payload is not None:
             from claude_cost.payload import read_payload
@@ -320,10 +324,15 @@ def estimate(
                 markdown=lambda: render.estimate_markdown(result),
                 table=lambda t: t.estimate_table(result),
             )
-        _gate(result.breakdown.total, result.high.total if result.high else None, limit, budget_on, "the estimate")
-        per_request = _money_arg(budget_per_request, "--budget-per-request")
-        _gate(result.breakdown.total / result.requests, (result.high.total / result.requests) if result.high else None,
-              per_request, budget_on, "one request")  # fmt: skip
+        _gate(budgets.estimate_breaches(result, limit, per_request, budget_on))
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the current directory when it is below it (shorter locations in output)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _is_many(arg: str) -> bool:
@@ -361,12 +370,7 @@ def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: b
     if run.errors and not keep_going:
         _err(f"{len(run.errors)} of {len(run.items)} request(s) could not be estimated (--keep-going exits 0 anyway)")
         raise typer.Exit(EXIT_BAD_INPUT)
-    _gate(run.total, run.total_high, limit, budget_on, f"the total of {len(run.items) - len(run.errors)} requests")
-    if per_request is not None:
-        for item in run.items:
-            e = item.estimate
-            if e is not None:
-                _gate(e.breakdown.total, e.high.total if e.high else None, per_request, budget_on, item.location)
+    _gate(budgets.run_breaches(run, limit, per_request, budget_on))
 
 
 @app.command()
@@ -408,6 +412,8 @@ def compare(
 
         if payload is None:
             raise InputError("compare needs a payload file (or - for stdin)")
+        limit = _money_arg(budget, "--budget")
+        budgets.check_on(budget_on)
         opts = _options(
             model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=web_searches,
             code_exec_hours=None, session_hours=None, batch=batch, geo=geo, speed=speed,
@@ -419,7 +425,6 @@ def compare(
         for line in result.info:
             _err(line)
         ifs = cmp_mod.what_if(table, request, opts, result) if what_if else []
-        limit = _money_arg(budget, "--budget")
         fmt = Format.json if json_ else fmt
         base = result.baseline.estimate
         if quiet:
@@ -428,7 +433,7 @@ def compare(
             _output(fmt, json_doc=lambda: render.compare_json(result, ifs), csv=lambda: render.compare_csv(result),
                     markdown=lambda: render.compare_markdown(result, ifs), table=lambda t: t.compare_table(result, ifs))  # fmt: skip
         if base is not None:
-            _gate(base.breakdown.total, base.high.total if base.high else None, limit, budget_on, f"{result.baseline.model.id}")
+            _gate(budgets.estimate_breaches(base, limit, None, budget_on, what=result.baseline.model.id))
 
 
 @app.command()
@@ -528,13 +533,9 @@ def diff_cmd(
         fmt = Format.json if json_ else fmt
         _output(fmt, json_doc=lambda: render.diff_json(result), csv=lambda: render.diff_csv(result),
                 markdown=lambda: render.diff_markdown(result), table=lambda t: t.diff_table(result))  # fmt: skip
-        t = result.total
-        if limit_usd is not None and t.change > limit_usd:
-            _err(f"over budget: the total rises by {render.money(t.change)}, more than the allowed {render.money(limit_usd)}")
-            raise typer.Exit(EXIT_OVER_BUDGET)
-        if limit_pct is not None and t.change > 0 and (t.pct is None or t.pct > limit_pct):
-            rise = f"{render.pct(t.pct)}%" if t.pct is not None else "from $0"
-            _err(f"over budget: the total rises by {rise} ({render.money(t.change)}), more than the allowed {render.dec(limit_pct)}%")
+        over = budgets.rise_over(result.total.change, result.total.pct, limit_usd, limit_pct)
+        if over is not None:
+            _err(render.rise_text(over))
             raise typer.Exit(EXIT_OVER_BUDGET)
 
 
@@ -598,10 +599,10 @@ def check(
             opts = Options(model=s.get("model"), count=s.get("count", "auto"), cache=s.get("cache", "cold"), repeat=s.get("repeat", 1),
                            output_tokens=s.get("output-tokens"), batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"),
                            day=s.get("at"), count_cache=not no_cache)  # fmt: skip
-            globs = [f if Path(f).is_absolute() else str(base / f) for f in b.files]
+            globs = [f if Path(f).is_absolute() else _shown_path(base / f) for f in b.files]
             run = estimate_many(table, list(iter_requests(globs)), opts, concurrency=concurrency)
-            results.append((b, run))
-        doc = render.check_json(results, base)
+            results.append(budgets.evaluate(b, run, s.get("budget-on", "high")))
+        doc = render.check_json(results)
         fmt = Format.json if json_ else fmt
         _output(fmt, json_doc=lambda: doc, csv=lambda: render.check_csv(doc),
                 markdown=lambda: render.check_markdown(doc), table=lambda t: t.check_table(doc))  # fmt: skip
@@ -610,11 +611,7 @@ def check(
             _err(f"error: {e['error']}")
         if errors:
             raise typer.Exit(EXIT_BAD_INPUT)
-        broken = [r for r in doc["budgets"] if not r["ok"]]
-        for r in broken:
-            _err(f"over budget: {r['name']}: {'; '.join(r['broken'])}")
-        if broken:
-            raise typer.Exit(EXIT_OVER_BUDGET)
+        _gate([x for r in results for x in r.breaches])
 
 
 @app.command("prices")

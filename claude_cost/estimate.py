@@ -14,7 +14,7 @@ from claude_cost import payload as pl
 from claude_cost import pricing
 from claude_cost.counting import ApiCounter, Count, OfflineCounter, TokenCounter, has_credentials
 from claude_cost.errors import InputError
-from claude_cost.models import Breakdown, ModelPrice, PriceTable, Scenario, Usage
+from claude_cost.models import Breakdown, Fees, ModelPrice, PriceTable, Scenario, Usage
 from claude_cost.prices import Resolved, resolve
 
 __all__ = ["Options", "Estimate", "make_scenario", "make_counter", "estimate_manual", "estimate_payload"]
@@ -62,6 +62,9 @@ class Estimate:
     notes: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)  # how it was counted, for stderr
+    # the costliest single call among `requests` (the cold one, with --repeat and a cold cache)
+    costliest_call: Decimal = Decimal(0)
+    costliest_call_high: Decimal | None = None
 
 
 def make_scenario(resolved: Resolved, opts: Options, request: dict[str, Any] | None = None) -> Scenario:
@@ -151,7 +154,16 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Opti
         breakdown=breakdown,
         output_upper_bound=upper,
         notes=[*notes, *breakdown.notes],
+        costliest_call=breakdown.total,
     )
+
+
+def _costliest_call(requests: list[tuple[Usage, int]], whole: Breakdown, model: ModelPrice, scenario: Scenario, fees: Fees) -> Decimal:
+    """The cost of the costliest single call among `requests` (`(usage, times)`, priced together as `whole`)."""
+    live = [(u, t) for u, t in requests if t > 0]
+    if len(live) == 1:
+        return whole.total / live[0][1]  # identical calls: exact
+    return max(pricing.price(u, model, scenario, fees).total for u, _ in live)
 
 
 def _prefix_counts(
@@ -251,10 +263,14 @@ def estimate_payload(
     point_requests, usage, split_notes = usages("tokens")
     notes += split_notes
     breakdown = pricing.price_requests(point_requests, model, scenario, table.fees)
+    costliest = _costliest_call(point_requests, breakdown, model, scenario, table.fees)
     low = high = None
+    costliest_high = None
     if not total.exact:
         low = pricing.price_requests(usages("low")[0], model, scenario, table.fees)
-        high = pricing.price_requests(usages("high")[0], model, scenario, table.fees)
+        high_requests = usages("high")[0]
+        high = pricing.price_requests(high_requests, model, scenario, table.fees)
+        costliest_high = _costliest_call(high_requests, high, model, scenario, table.fees)
     if opts.repeat > 1:
         notes.append(
             f"{opts.repeat} identical calls within the cache TTL: 1 cold + {opts.repeat - 1} warm"
@@ -277,5 +293,7 @@ def estimate_payload(
         notes=[*notes, *breakdown.notes],
         left_out=countable.left_out,
         info=info,
+        costliest_call=costliest,
+        costliest_call_high=costliest_high,
     )
 

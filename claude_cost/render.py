@@ -444,37 +444,41 @@ def diff_csv(d: Any) -> str:
 # ---------------------------------------------------------------- check
 
 
-def check_json(results: list[Any], base: Any) -> dict[str, Any]:
-    """Each budget: its requests, total, largest request, limits and what is broken."""
+def breach_text(b: Any) -> str:
+    """One line for a broken budget (`budgets.Breach`)."""
+    basis = " (high end of the estimate range)" if b.high_end else ""
+    pct = f" ({b.pct:.1f}%)" if b.pct is not None else ""
+    kind = "per-request budget" if b.per_request else "budget"
+    return f"over budget: {b.what} {money(b.amount)}{basis} is {money(b.over)}{pct} over the {kind} of {money(b.limit)}"
+
+
+def rise_text(r: Any) -> str:
+    """One line for a diff rising more than --max-increase allows (`budgets.Rise`)."""
+    if r.limit_usd is not None:
+        return f"over budget: the total rises by {money(r.change)}, more than the allowed {money(r.limit_usd)}"
+    rise = f"{pct(r.pct)}%" if r.pct is not None else "from $0"
+    return f"over budget: the total rises by {rise} ({money(r.change)}), more than the allowed {dec(r.limit_pct)}%"
+
+
+def check_json(results: list[Any]) -> dict[str, Any]:
+    """Each budget (`budgets.BudgetResult`): its requests, total, costliest request, limits, breaches."""
     out = []
-    for b, run in results:
-        ests = [i.estimate for i in run.items if i.estimate is not None]
-        worst = max(ests, key=lambda e: e.breakdown.total, default=None)
-        broken = []
-        total = run.total_high if run.total_high is not None else run.total
-        if b.total is not None and total > b.total:
-            broken.append(f"total {money(total)} > {money(b.total)} (by {money(total - b.total)})")
-        if b.per_request is not None:
-            for item in run.items:
-                e = item.estimate
-                if e is not None:
-                    amount = e.high.total if e.high else e.breakdown.total
-                    if amount > b.per_request:
-                        broken.append(f"{item.location} {money(amount)} > {money(b.per_request)} per request")
+    for r in results:
+        b, run, big = r.budget, r.run, r.largest
         out.append({
             "name": b.name,
-            "requests": len(ests),
+            "requests": sum(1 for i in run.items if i.estimate is not None),
             "total_usd": dec(run.total),
             "total_usd_high": dec(run.total_high) if run.total_high is not None else None,
-            "max_request_usd": dec(worst.breakdown.total) if worst else None,
-            "max_request": next((i.location for i in run.items if i.estimate is worst), None) if worst else None,
+            "max_request_usd": dec(big.estimate.costliest_call) if big else None,
+            "max_request": big.location if big else None,
             "budget_total_usd": dec(b.total) if b.total is not None else None,
             "budget_per_request_usd": dec(b.per_request) if b.per_request is not None else None,
-            "ok": not broken,
-            "broken": broken,
+            "ok": r.ok,
+            "broken": [breach_text(x).removeprefix("over budget: ") for x in r.breaches],
             "errors": [{"location": i.location, "error": i.error} for i in run.errors],
         })  # fmt: skip
-    return {"schema_version": SCHEMA_VERSION, "budgets": out, "ok": all(r["ok"] and not r["errors"] for r in out)}
+    return {"schema_version": SCHEMA_VERSION, "budgets": out, "ok": all(r.ok for r in results)}
 
 
 def check_markdown(doc: dict[str, Any]) -> str:

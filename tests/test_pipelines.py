@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import standin as si
@@ -38,9 +39,37 @@ def test_budget_on_high_end_of_offline_range(cli):
     cli("estimate", EXAMPLES / "long-system-prompt.json", "--count", "offline", "--budget", between, "--budget-on", "point", "-q", code=0)
 
 
-def test_budget_per_request_with_repeat(cli):
+def test_budget_per_request_gates_the_costliest_call_of_a_repeat(cli, standin, tmp_path):
+    """--repeat 10 with a cold cache: the first call writes the cache, the other nine read it.
+    Sonnet 4.6 ($3 in, $3.75 5m write, $0.30 read, $15 out); prefix 7 + 3,000 = 3,007 tokens,
+    10 uncached, 100 output (max_tokens):
+    cold call 3,007 x 3.75 + 10 x 3 + 100 x 15 = $0.01280625 (per 1M);
+    warm call 3,007 x 0.30 + 10 x 3 + 100 x 15 = $0.0024321; total 0.01280625 + 9 x 0.0024321."""
+    p = write_json(tmp_path, {**req(10), "system": [{"type": "text", "text": words(3000), "cache_control": {"type": "ephemeral"}}]})
+    args = ["estimate", p, "--count", "api", "--repeat", "10"]
+    assert cli(*args, "-q").stdout.strip() == "0.03469515"
+    r = cli(*args, "--budget-per-request", "0.01", "-q", code=1)  # the average ($0.0035) would pass
+    assert r.stderr.strip() == "over budget: one request $0.012806 is $0.002806 (28.1%) over the per-request budget of $0.01"
+    cli(*args, "--budget-per-request", "0.0129", "-q", code=0)
+
+
+def test_every_broken_budget_gets_its_line(cli):
     args = ["estimate", "--model", "opus-4.7", "--input-tokens", "200000", "--output-tokens", "20000"]
-    cli(*args, "--budget-per-request", "1.49", "-q", code=1)
+    r = cli(*args, "--budget", "1.00", "--budget-per-request", "1.20", "-q", code=1)
+    assert r.stderr.splitlines() == [
+        "over budget: the estimate $1.50 is $0.50 (50.0%) over the budget of $1.00",
+        "over budget: one request $1.50 is $0.30 (25.0%) over the per-request budget of $1.20",
+    ]
+    # --budget-on is checked before anything is estimated, with or without a budget
+    assert "--budget-on" in cli(*args, "--budget-on", "middle", code=2).stderr
+
+
+def test_many_over_budget_requests_are_listed_up_to_a_limit(cli, tmp_path):
+    path = batch_file(tmp_path, [req(100 + i) for i in range(25)])
+    r = cli("estimate", path, "--count", "offline", "--budget-per-request", "0.000001", "-q", code=1)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 21 and lines[0].startswith(f"over budget: {path}:1 ")
+    assert lines[-1].startswith("… and 5 more over budget")
 
 
 def test_compare_budget_gates_the_baseline(cli, tmp_path):
@@ -280,7 +309,16 @@ def test_check_passes_and_fails(cli, tmp_path, monkeypatch):
     assert doc["ok"] and doc["budgets"][0]["requests"] == 2
     cfg.write_text(cfg.read_text().replace("per-request = 0.05", "per-request = 0.005"))
     r = cli("check", code=1)
-    assert "b.json" in r.stderr and "over budget: prompts" in r.stderr
+    assert r.stderr.startswith("over budget: prompts: prompts/b.json $") and "a.json" not in r.stderr
+    # gate on the point estimate instead of the range's high end: a budget between the two passes
+    doc = json.loads(cli("check", "--json", code=1).stdout)
+    b = cli.json("estimate", "prompts/b.json", "--count", "offline", "--output-tokens", "0")
+    between = (Decimal(b["total_usd"]) + Decimal(b["total_usd_high"])) / 2
+    assert doc["budgets"][0]["max_request"] == "prompts/b.json" and not doc["ok"]
+    cfg.write_text(cfg.read_text().replace("per-request = 0.005", f"per-request = {between}"))
+    cli("check", code=1)
+    cfg.write_text('budget-on = "point"\n' + cfg.read_text())
+    cli("check", code=0)
 
 
 def test_check_reads_pyproject(cli, tmp_path):
