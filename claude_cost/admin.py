@@ -92,6 +92,16 @@ class ReportRow:
     def diff(self) -> Decimal | None:
         return None if self.reported is None else self.ours - self.reported
 
+    @property
+    def diff_pct(self) -> Decimal | None:
+        """The difference as % of what was billed (None when nothing, or $0, was billed)."""
+        return self.diff / self.reported * 100 if self.diff is not None and self.reported else None
+
+    @property
+    def far_off(self) -> bool:
+        """Ours and the bill differ by more than 1% of the bill."""
+        return self.diff is not None and bool(self.reported) and abs(self.diff) > self.reported / 100  # type: ignore[operator]
+
 
 @dataclass
 class Report:
@@ -100,6 +110,10 @@ class Report:
     reported_total: Decimal
     notes: list[str] = field(default_factory=list)
     unpriced: list[str] = field(default_factory=list)
+
+    @property
+    def diff_total(self) -> Decimal:
+        return self.ours_total - self.reported_total
 
 
 def _day_of(text: Any) -> date | None:

@@ -634,24 +634,14 @@ def prices_cmd(
             return
         table = load_table(prices)
         day = _day(at) or date.today()
-        if model is not None:
-            _print_rich(tables.model_detail(resolve(table, model).model, table, day))
-            return
+        chosen = [resolve(table, model).model] if model is not None else list(table.models.values())
+        as_on_day = [pricing.effective_model(m, day) for m in chosen]  # history applied: the model as on `day`
         if json_:
-            doc = {}
-            for m in table.models.values():
-                e = pricing.effective_model(m, day)
-                doc[m.id] = {
-                    "name": e.name,
-                    **{k: render.dec(e.rates.get(k)) for k in ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")},
-                    "batch_input": render.dec(e.batch_input),
-                    "batch_output": render.dec(e.batch_output),
-                    "context_window": e.context_window,
-                    "retired": e.retired.isoformat() if e.retired else None,
-                }
-            sys.stdout.write(json.dumps({"as_of": table.as_of.isoformat(), "date": day.isoformat(), "models": doc}, indent=2) + "\n")
-            return
-        _print_rich(tables.prices_table(table, day))
+            sys.stdout.write(json.dumps(render.prices_json(as_on_day, table.as_of, day), indent=2) + "\n")
+        elif model is not None:
+            _print_rich(tables.model_detail(as_on_day[0], table, day))
+        else:
+            _print_rich(tables.prices_table(as_on_day, table.as_of, day))
 
 
 def main() -> None:

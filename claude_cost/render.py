@@ -268,7 +268,7 @@ def usage_json(summary: Any, group_by: str) -> dict[str, Any]:
                 "requests": g.requests,
                 "tokens": {c: g.usage.tokens(c) for c in ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")},
                 "web_searches": g.usage.web_searches,
-                "costs_usd": {c: dec(g.costs.get(c, Decimal(0))) for c in USAGE_COSTS},
+                "costs_usd": {c: dec(g.cost(c)) for c in USAGE_COSTS},
                 "total_usd": dec(g.total),
             }
             for g in summary.groups
@@ -288,7 +288,7 @@ def usage_csv(summary: Any, group_by: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*names, "requests", *[f"{c}_usd" for c in USAGE_COSTS], "total_usd"])
     for g in summary.groups:
-        writer.writerow([*g.key, g.requests, *[dec(g.costs.get(c, Decimal(0))) for c in USAGE_COSTS], dec(g.total)])
+        writer.writerow([*g.key, g.requests, *[dec(g.cost(c)) for c in USAGE_COSTS], dec(g.total)])
     return out.getvalue()
 
 
@@ -297,10 +297,8 @@ def usage_markdown(summary: Any, group_by: str) -> str:
     head = [n.capitalize() for n in names] + ["Requests", "Input", "Cache writes", "Cache reads", "Output", "Web search", "Total"]
     rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(["---"] * len(names) + ["---:"] * 7) + " |"]
     for g in summary.groups:
-        c = g.costs
-        writes = c.get("cache_write_5m", Decimal(0)) + c.get("cache_write_1h", Decimal(0))
-        cells = [*g.key, f"{g.requests:,}", money(c.get("input", Decimal(0))), money(writes), money(c.get("cache_read", Decimal(0))),
-                 money(c.get("output", Decimal(0))), money(c.get("web_searches", Decimal(0))), f"**{money(g.total)}**"]  # fmt: skip
+        cells = [*g.key, f"{g.requests:,}", *[money(g.cost(c)) for c in ("input", "cache_writes", "cache_read", "output", "web_searches")],
+                 f"**{money(g.total)}**"]  # fmt: skip
         rows.append("| " + " | ".join(cells) + " |")
     rows.append(f"\n**Total: {money(summary.total)}** over {summary.requests:,} requests")
     if summary.problem_count:
@@ -322,13 +320,13 @@ def report_json(report: Any) -> dict[str, Any]:
                 "ours_usd": dec(r.ours),
                 "reported_usd": dec(r.reported) if r.reported is not None else None,
                 "diff_usd": dec(r.diff) if r.diff is not None else None,
-                "diff_pct": pct(r.diff / r.reported * 100) if r.diff is not None and r.reported else None,
+                "diff_pct": pct(r.diff_pct),
             }
             for r in report.rows
         ],
         "ours_total_usd": dec(report.ours_total),
         "reported_total_usd": dec(report.reported_total),
-        "diff_usd": dec(report.ours_total - report.reported_total),
+        "diff_usd": dec(report.diff_total),
         "notes": report.notes,
         "unpriced": report.unpriced,
     }
@@ -498,3 +496,26 @@ def check_csv(doc: dict[str, Any]) -> str:
     for r in doc["budgets"]:
         writer.writerow([r["name"], r["requests"], r["total_usd"], r["max_request_usd"] or "", r["budget_total_usd"] or "", r["budget_per_request_usd"] or "", r["ok"]])
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- prices
+
+
+def prices_json(models: list[Any], as_of: Any, day: Any) -> dict[str, Any]:
+    """The price table as on `day` (`models` with their history applied)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "date": day.isoformat(),
+        "models": {
+            m.id: {
+                "name": m.name,
+                **{k: dec(getattr(m.rates, k)) for k in ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")},
+                "batch_input": dec(m.batch_input),
+                "batch_output": dec(m.batch_output),
+                "context_window": m.context_window,
+                "retired": m.retired.isoformat() if m.retired else None,
+            }
+            for m in models
+        },
+    }

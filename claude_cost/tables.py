@@ -14,7 +14,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from claude_cost import pricing
 from claude_cost.estimate import Estimate
 from claude_cost.models import ModelPrice, PriceTable
 from claude_cost.render import dec, money, qty, rate, source_text
@@ -71,20 +70,17 @@ def _opt(value: Any) -> str:
     return "—" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
 
 
-def prices_table(table: PriceTable, day: date, show_retired: bool = True) -> Table:
-    """Every model: input, output, cache writes, cache read, batch, context (as on `day`)."""
+def prices_table(models: list[ModelPrice], as_of: date, day: date) -> Table:
+    """Every model (as on `day`: history applied): input, output, cache writes, cache read, batch, context."""
     out = Table(
-        title=f"USD per million tokens, as on {day.isoformat()} (table as of {table.as_of})",
+        title=f"USD per million tokens, as on {day.isoformat()} (table as of {as_of})",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
     for col in ("Model", "Input", "Output", "5m write", "1h write", "Read", "Batch in/out", "Context"):
         out.add_column(col, justify="left" if col == "Model" else "right", no_wrap=True)
-    for model in table.models.values():
-        m = pricing.effective_model(model, day)
-        if m.is_retired(day) and not show_retired:
-            continue
+    for m in models:
         r = m.rates
         name = m.id + (" †" if m.is_retired(day) else "")
         out.add_row(
@@ -110,9 +106,9 @@ def _tokens_short(n: int | None) -> str:
     return f"{n // 1000}K" if n % 1000 == 0 else f"{n:,}"
 
 
-def model_detail(model: ModelPrice, table: PriceTable, day: date) -> Table:
-    """One model with every rule: rates, batch, tiers, fast mode, residency, limits, history."""
-    m = pricing.effective_model(model, day)
+def model_detail(m: ModelPrice, table: PriceTable, day: date) -> Table:
+    """One model (as on `day`: history applied) with every rule: rates, batch, tiers, fast mode,
+    residency, limits, history."""
     out = Table(title=f"{m.name} ({m.id}) — as on {day.isoformat()}", show_header=False, title_justify="left")
     out.add_column("key")
     out.add_column("value")
@@ -140,7 +136,7 @@ def model_detail(model: ModelPrice, table: PriceTable, day: date) -> Table:
     for t in m.long_context:
         span = f"{t.start or '…'} → {t.until or 'now'}"
         row(f"> {t.threshold:,} input tokens", f"${dec(t.rates.input)} / ${dec(t.rates.output)}, read ${dec(t.rates.cache_read)} ({span})")
-    for h in m.history if m is model else model.history:
+    for h in m.history:  # the effective model keeps the full history
         row(f"before {h.until}", ", ".join(f"{k}={v}" for k, v in h.values.items() if k != "rates") or "rates changed")
     if m.deprecated:
         row("deprecated", m.deprecated if m.deprecated is not True else "yes")
@@ -199,7 +195,7 @@ def usage_table(summary: Any, group_by: str) -> Group:
         table.add_column(labels[c], justify="right", no_wrap=True)
     table.add_column("Total", justify="right", no_wrap=True)
     for g in summary.groups:
-        table.add_row(*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.costs.get(c, Decimal(0)), 4) for c in used], Text(money(g.total, 4), style="bold"))
+        table.add_row(*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.cost(c), 4) for c in used], Text(money(g.total, 4), style="bold"))
     parts: list[Any] = [table, Text(f"Total: {money(summary.total)} over {summary.requests:,} requests", style="bold")]
     if summary.not_billed:
         parts.append(Text("not billed (batch): " + ", ".join(f"{n} {k}" for k, n in sorted(summary.not_billed.items())), style="dim"))
@@ -219,10 +215,10 @@ def report_table(report: Any) -> Group:
         table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
     for r in report.rows:
         diff = "—" if r.diff is None else money(r.diff, 4)
-        style = "yellow" if r.diff is not None and r.reported and abs(r.diff) > r.reported / 100 else ""
+        style = "yellow" if r.far_off else ""
         table.add_row(str(r.day), escape(r.model), money(r.ours, 4), "—" if r.reported is None else money(r.reported, 4), Text(diff, style=style))
     table.add_section()
-    table.add_row("Total", "", money(report.ours_total, 4), money(report.reported_total, 4), money(report.ours_total - report.reported_total, 4))
+    table.add_row("Total", "", money(report.ours_total, 4), money(report.reported_total, 4), money(report.diff_total, 4))
     parts: list[Any] = [table]
     parts += [Text(f"note: {n}", style="dim") for n in report.notes]
     parts += [Text(f"not priced: {u}", style="yellow") for u in report.unpriced]

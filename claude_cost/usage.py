@@ -260,6 +260,12 @@ class Group:
     costs: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
 
+    def cost(self, item: str) -> Decimal:
+        """The cost of one item (0 when absent); "cache_writes" is the 5-minute and 1-hour writes together."""
+        if item == "cache_writes":
+            return self.cost("cache_write_5m") + self.cost("cache_write_1h")
+        return self.costs.get(item, Decimal(0))
+
 
 @dataclass
 class Summary:

@@ -180,5 +180,9 @@ def test_prices_check_cli(cli, tmp_path):
 
 def test_prices_json(cli):
     doc = cli.json("prices", "--at", "2026-02-01")
-    assert doc["models"]["claude-opus-4-7"]["cache_write_1h"] == "10"
-    assert doc["models"]["claude-haiku-3-5" if False else "claude-3-5-haiku-20241022"]["retired"] == "2026-02-19"
+    assert doc["schema_version"] == 1 and doc["date"] == "2026-02-01"
+    assert doc["models"]["claude-opus-4-7"]["cache_write_1h"] == "10"  # $5 x 2
+    assert doc["models"]["claude-3-5-haiku-20241022"]["retired"] == "2026-02-19"
+    # one model: the same document with that model alone
+    one = cli.json("prices", "opus-4.6")
+    assert list(one["models"]) == ["claude-opus-4-6"] and one["models"]["claude-opus-4-6"]["input"] == "5"
