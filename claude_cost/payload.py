@@ -328,7 +328,10 @@ class Source:
     batch: bool = False
 
 
-def _expand(args: list[str]) -> list[str]:
+def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl")) -> list[str]:
+    """Files from arguments: `-` (stdin) as is, globs expanded (sorted; `**` recursive), and a
+    directory's files with one of `suffixes`, recursively. A pattern or directory that finds
+    nothing is an error; a plain path is kept for the reader to report if missing."""
     import glob as globmod
 
     out: list[str] = []
@@ -341,9 +344,9 @@ def _expand(args: list[str]) -> list[str]:
                 raise PayloadError(f"{arg}: no file matches this pattern")
             out += matches
         elif Path(arg).is_dir():
-            found = sorted(str(p) for p in Path(arg).rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+            found = sorted(str(p) for p in Path(arg).rglob("*") if p.suffix in suffixes and p.is_file())
             if not found:
-                raise PayloadError(f"{arg}: no .json or .jsonl files in this directory")
+                raise PayloadError(f"{arg}: no {' or '.join(suffixes)} files in this directory")
             out += found
         else:
             out.append(arg)
@@ -377,7 +380,7 @@ def iter_requests(args: list[str]) -> Any:
     """Every request in files, globs, directories (their .json/.jsonl files, recursively) and
     stdin: a .json file is one request; a .jsonl file (or multi-line stdin that is not one JSON
     document) has one request body or Batch API line (`{"custom_id", "params"}`) per line."""
-    for path in _expand(args):
+    for path in expand_paths(args):
         if path == "-":
             text = sys.stdin.read()
             try:

@@ -124,6 +124,10 @@ class _Stream:
             self.usage.update({k: v for k, v in usage.items() if v is not None})
 
 
+#: Streaming events without usage (fact sheet §4: usage is on message_start and message_delta).
+STREAM_CONTENT_EVENTS = ("content_block_start", "content_block_delta", "content_block_stop", "ping")
+
+
 def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: dict[str, date], stream: _Stream) -> Iterator[Record | Problem | NotBilled]:
     if not isinstance(doc, dict):
         yield Problem(location, f"expected a JSON object, got {type(doc).__name__}")
@@ -131,6 +135,12 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
     kind = doc.get("type")
     if kind in ("message_start", "message_delta", "message_stop") or (kind is None and "event" in doc):
         yield from _stream_event(doc, location, default_model, day_cache, stream)
+        return
+    if kind in STREAM_CONTENT_EVENTS:
+        return  # content and keep-alive events of a stream carry no usage
+    if kind == "error" and isinstance(doc.get("error"), dict):
+        err = doc["error"]
+        yield Problem(location, f"the stream ended with {err.get('type', 'an error')}: {err.get('message', '')}".rstrip(": "))
         return
     if "custom_id" in doc and isinstance(doc.get("result"), dict):
         result = doc["result"]
@@ -230,8 +240,11 @@ def _lines(fh: IO[str], where: str, default_model: str | None) -> Iterator[Recor
 
 
 def records(sources: Iterable[str], default_model: str | None = None) -> Iterator[Record | Problem | NotBilled]:
-    """Every record of every source (a path, or - for stdin), streamed."""
-    for source in sources:
+    """Every record of every source (a path, a glob, a directory's .json/.jsonl/.sse files, or -
+    for stdin), streamed."""
+    from claude_cost.payload import expand_paths
+
+    for source in expand_paths(list(sources), (".json", ".jsonl", ".sse")):
         if source == "-":
             yield from _lines(sys.stdin, "stdin", default_model)
             continue

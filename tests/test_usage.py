@@ -42,7 +42,10 @@ def test_sse_stream_deltas_are_cumulative_not_added(cli, tmp_path):
     events = [
         ("message_start", {"type": "message_start", "message": {"id": "m", "model": "claude-sonnet-4-6",
                            "usage": {"input_tokens": 1000, "cache_read_input_tokens": 0, "output_tokens": 1}}}),
+        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("ping", {"type": "ping"}),
         ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
         ("message_delta", {"type": "message_delta", "delta": {"stop_reason": None}, "usage": {"output_tokens": 50}}),
         ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 120}}),
         ("message_stop", {"type": "message_stop"}),
@@ -53,6 +56,20 @@ def test_sse_stream_deltas_are_cumulative_not_added(cli, tmp_path):
     # 1000 x $3 + 120 x $15 (not 1 + 50 + 120 = 171)
     assert doc["total_usd"] == "0.0048"
     assert doc["groups"][0]["tokens"]["output"] == 120
+    assert doc["unpriced_count"] == 0  # content and ping events carry no usage: not problems
+
+
+def test_sse_stream_cut_by_an_error_event_prices_what_was_used(cli, tmp_path):
+    events = [
+        {"type": "message_start", "message": {"model": "claude-sonnet-4-6", "usage": {"input_tokens": 1000, "output_tokens": 1}}},
+        {"type": "message_delta", "delta": {}, "usage": {"output_tokens": 40}},
+        {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+    ]
+    path = tmp_path / "cut.sse"
+    path.write_text("".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events))
+    doc = cli.json("usage", path)
+    assert doc["total_usd"] == "0.0036"  # 1000 x $3 + 40 x $15
+    assert doc["unpriced"] == [{"location": f"{path}:8", "reason": "the stream ended with overloaded_error: Overloaded"}]
 
 
 def test_batch_results_every_type(cli, tmp_path):
@@ -136,3 +153,15 @@ def test_csv_markdown_and_missing_file(cli, tmp_path):
     assert "**Total: $1.50** over 1 requests" in cli("usage", path, "--format", "markdown").stdout
     assert "no such file" in cli("usage", tmp_path / "nope.jsonl", code=2).stderr
     assert "--group-by" in cli("usage", path, "--group-by", "week", code=2).stderr
+
+
+def test_globs_and_directories(cli, tmp_path):
+    d = tmp_path / "logs"
+    (d / "2026").mkdir(parents=True)
+    lines(d, [{"model": "claude-sonnet-4-6", "usage": {"input_tokens": 1000, "output_tokens": 0}}], "a.jsonl")
+    lines(d / "2026", [{"model": "claude-sonnet-4-6", "usage": {"input_tokens": 2000, "output_tokens": 0}}], "b.jsonl")
+    (d / "notes.txt").write_text("not a log")
+    # 1,000 and 2,000 input tokens at $3 per MTok
+    assert cli.json("usage", str(d / "*.jsonl"))["total_usd"] == "0.003"
+    assert cli.json("usage", d)["total_usd"] == "0.009"  # recursive, .txt skipped
+    assert "no file matches" in cli("usage", str(d / "*.sse"), code=2).stderr
