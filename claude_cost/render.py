@@ -479,13 +479,19 @@ def check_json(results: list[Any]) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "budgets": out, "ok": all(r.ok for r in results)}
 
 
+def check_total_text(row: dict[str, Any]) -> str:
+    """A check budget's total, with the high end of the range when counts are estimated."""
+    high = row["total_usd_high"]
+    return f"${row['total_usd']}" + (f" (up to ${high})" if high is not None and high != row["total_usd"] else "")
+
+
 def check_markdown(doc: dict[str, Any]) -> str:
     rows = ["| Budget | Requests | Total | Largest request | Limit | Status |", "| --- | ---: | ---: | ---: | ---: | --- |"]
     for r in doc["budgets"]:
         limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
                                        f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
         status = "ok" if r["ok"] and not r["errors"] else ("errors" if r["errors"] else "**over budget**")
-        rows.append(f"| {r['name']} | {r['requests']} | ${r['total_usd']} | ${r['max_request_usd'] or '0'} | {limit} | {status} |")
+        rows.append(f"| {r['name']} | {r['requests']} | {check_total_text(r)} | ${r['max_request_usd'] or '0'} | {limit} | {status} |")
     return "\n".join(rows) + "\n"
 
 

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from claude_cost.estimate import Estimate
 from claude_cost.models import ModelPrice, PriceTable
-from claude_cost.render import dec, money, qty, rate, source_text
+from claude_cost.render import check_total_text, dec, money, qty, rate, source_text
 
 __all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar"]
 
@@ -276,5 +276,5 @@ def check_table(doc: dict[str, Any]) -> Group:
         limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
                                        f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
         status = Text("ok", style="green") if r["ok"] and not r["errors"] else Text("errors" if r["errors"] else "over budget", style="red")
-        table.add_row(escape(r["name"]), str(r["requests"]), f"${r['total_usd']}", f"${r['max_request_usd'] or '0'}", limit, status)
+        table.add_row(escape(r["name"]), str(r["requests"]), check_total_text(r), f"${r['max_request_usd'] or '0'}", limit, status)
     return Group(table, *[Text(f"  {b}", style="red") for r in doc["budgets"] for b in r["broken"]])

@@ -360,6 +360,8 @@ def test_examples_are_checkable(cli):
     root = Path(__file__).resolve().parent.parent
     doc = json.loads(cli("estimate", root / "examples" / "batch-requests.jsonl", "--count", "offline", "--json").stdout)
     assert len(doc["requests"]) >= 3 and all(r["scenario"]["batch"] for r in doc["requests"])
+    check = json.loads(cli("check", "--config", root / "examples" / "claude-cost.toml", "--json").stdout)
+    assert check["ok"] and [b["requests"] for b in check["budgets"]] == [2, 4]
 
 
 def _workflow_step(name: str) -> str:

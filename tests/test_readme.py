@@ -1,0 +1,48 @@
+"""Every claude-cost command the README shows runs as shown (offline, no key), with the exit code
+the README says: 0, or 1 where the next line says "exits 1"."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+import pytest
+from conftest import ROOT
+
+SKIP = ("report", "--install-completion")  # the Admin API (network); writes the user's shell rc
+
+
+def readme_commands():
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S) for line in block.splitlines()]
+    for i, line in enumerate(lines):
+        text = re.split(r"\s+#\s", line)[0].strip()
+        if not re.match(r"^(cat \S+ \| )?claude-cost ", text) or any(s in text.split() for s in SKIP):
+            continue
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        yield pytest.param(text, 1 if following.startswith("# ^ exits 1") else 0, id=text[:70])
+
+
+COMMANDS = list(readme_commands())
+
+
+def test_the_readme_shows_commands():
+    assert len(COMMANDS) > 30
+
+
+@pytest.mark.parametrize(("command", "code"), COMMANDS)
+def test_readme_command_runs(cli, monkeypatch, command, code):
+    monkeypatch.chdir(ROOT)
+    stdin = None
+    if command.startswith("cat "):
+        source, command = command[4:].split(" | ", 1)
+        stdin = (ROOT / source).read_text()
+    to_jq = " | jq " in command
+    command = command.split(" | jq ")[0].split(" >> ")[0]  # jq / appending to a file: the shell's part
+    args = shlex.split(command)[1:]
+    if "--rev" in args and not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    r = cli(*args, input=stdin, code=code)
+    assert "Traceback" not in r.stderr
+    if to_jq or "--json" in args:
+        json.loads(r.stdout)
