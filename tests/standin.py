@@ -104,6 +104,15 @@ class StandIn(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a timeout test, a finished process) closes the socket before the
+        answer is written: that is expected here, not an error worth a traceback on stderr."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def over_rate(self) -> float | None:
         """None when the request may go ahead, else the seconds until the 1-s window frees a slot."""
         if self.rate_limit_per_s is None:
