@@ -12,14 +12,13 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from _timing import timed  # noqa: E402
 from standin import KEY, StandIn  # noqa: E402
 
 BARE = """
@@ -29,20 +28,6 @@ body = json.load(open(sys.argv[1]))
 keep = {"model", "messages", "system", "tools", "tool_choice", "thinking", "output_config", "cache_control", "speed"}
 print(anthropic.Anthropic().messages.count_tokens(**{k: v for k, v in body.items() if k in keep}).input_tokens)
 """
-
-
-def timed(cmds: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
-    """Wall times of each command, the commands taking turns run after run so that a slower
-    moment of a shared machine falls on all of them alike."""
-    for cmd in cmds:
-        subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the file cache
-    out: list[list[float]] = [[] for _ in cmds]
-    for _ in range(runs):
-        for cmd, times in zip(cmds, out):
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - t)
-    return out
 
 
 def main() -> None:
@@ -58,7 +43,7 @@ def main() -> None:
             [sys.executable, "-c", BARE, str(plain)],
             [exe, "estimate", str(plain), "--count", "api", "--json", "--no-cache"],
             [exe, "estimate", str(cached), "--count", "api", "--json", "--no-cache"],
-        ], env, args.runs)  # fmt: skip
+        ], args.runs, env)  # fmt: skip
     mb, mo, mc = statistics.median(bare), statistics.median(ours), statistics.median(with_bp)
     print(f"bare SDK script, 1 count_tokens call:       median {mb * 1000:.0f} ms")
     print(f"claude-cost estimate (no breakpoints):      median {mo * 1000:.0f} ms  ratio {mo / mb:.2f} (goal <= 1.10)")

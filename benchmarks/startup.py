@@ -12,8 +12,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import timed
 
 HERE = Path(__file__).resolve().parent
 GP_VENV = HERE / ".venv-genai-prices"
@@ -35,16 +36,6 @@ def genai_prices_cmd() -> list[str]:
     return [str(exe)]
 
 
-def timed(cmd: list[str], runs: int) -> list[float]:
-    subprocess.run(cmd, check=True, capture_output=True)  # warm the file cache
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
@@ -58,7 +49,7 @@ def main() -> None:
         "print('anthropic imported:', 'anthropic' in sys.modules, file=sys.stderr)"
     )
     sdk = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stderr.strip()
-    a, b = timed(ours, args.runs), timed(theirs, args.runs)
+    a, b = timed([ours, theirs], args.runs)
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"claude-cost estimate (manual): median {ma * 1000:.0f} ms  min {min(a) * 1000:.0f} ms  ({args.runs} runs)")
     print(f"genai-prices calc:             median {mb * 1000:.0f} ms  min {min(b) * 1000:.0f} ms  ({args.runs} runs)")
