@@ -68,9 +68,9 @@ def _costliest(est: Any) -> tuple[Decimal, Decimal | None]:
 
 
 def estimate_breaches(est: Any, total: Decimal | None, per_request: Decimal | None, on: str, what: str = "the estimate") -> list[Breach]:
-    """Breaches of one estimate (`Estimate`): its total, and its costliest single call."""
-    found = [breach(what, est.breakdown.total, est.high.total if est.high else None, total, on)]
-    found.append(breach("one request" if what == "the estimate" else what, *_costliest(est), per_request, on, per_request=True))
+    """Breaches of one estimate (`Estimate`, named `what`): its total, and its costliest single call."""
+    found = [breach(what, est.breakdown.total, est.high.total if est.high else None, total, on),
+             breach("one request", *_costliest(est), per_request, on, per_request=True)]  # fmt: skip
     return [b for b in found if b is not None]
 
 
@@ -78,11 +78,10 @@ def run_breaches(run: Any, total: Decimal | None, per_request: Decimal | None, o
     """Breaches of a many-request run (`many.Run`): the total of what was estimated, then each
     request; `label` (a check budget's name) prefixes what each breach names."""
     prefix = f"{label}: " if label else ""
-    n = sum(1 for i in run.items if i.estimate is not None)
-    found = [breach(f"{prefix}the total of {n} requests", run.total, run.total_high, total, on)]
+    estimated = run.estimated
+    found = [breach(f"{prefix}the total of {len(estimated)} requests", run.total, run.total_high, total, on)]
     if per_request is not None:
-        found += [breach(prefix + i.location, *_costliest(i.estimate), per_request, on, per_request=True)
-                  for i in run.items if i.estimate is not None]  # fmt: skip
+        found += [breach(prefix + i.location, *_costliest(i.estimate), per_request, on, per_request=True) for i in estimated]
     return [b for b in found if b is not None]
 
 
@@ -102,8 +101,7 @@ class BudgetResult:
 
 def evaluate(budget: Any, run: Any, on: str = "high") -> BudgetResult:
     """A `check` budget (total and per-request limits) against the run over its files."""
-    estimated = [i for i in run.items if i.estimate is not None]
-    largest = max(estimated, key=lambda i: i.estimate.costliest_call, default=None)
+    largest = max(run.estimated, key=lambda i: i.estimate.costliest_call, default=None)
     return BudgetResult(budget, run, run_breaches(run, budget.total, budget.per_request, on, label=budget.name), largest)
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from claude_cost import __version__, budgets
+from claude_cost import __version__
 from claude_cost.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OVER_BUDGET, ClaudeCostError, InputError
 
 app = typer.Typer(
@@ -262,6 +262,7 @@ def estimate(
 ) -> None:
     """Estimate the cost of requests: from payload files, or from token counts you give."""
     with _errors(debug):
+        from claude_cost import budgets
         from claude_cost.estimate import estimate_manual, estimate_payload
         from claude_cost.models import Usage
         from claude_cost.prices import load_table
@@ -342,7 +343,7 @@ def _is_many(arg: str) -> bool:
 def _estimate_many(table: Any, args: list[str], opts: Any, fmt: Format, quiet: bool, limit: Decimal | None, budget_on: str,
                    per_request: Decimal | None, concurrency: int, keep_going: bool) -> None:  # fmt: skip
     """Many requests: one row each and the total; failures reported by location."""
-    from claude_cost import render
+    from claude_cost import budgets, render
     from claude_cost.many import estimate_many
     from claude_cost.payload import iter_requests
 
@@ -405,8 +406,8 @@ def compare(
 
     --budget gates the baseline model's total (the model you would run)."""
     with _errors(debug):
+        from claude_cost import budgets, render
         from claude_cost import compare as cmp_mod
-        from claude_cost import render
         from claude_cost.payload import read_payload
         from claude_cost.prices import load_table
 
@@ -512,7 +513,7 @@ def diff_cmd(
 ) -> None:
     """Cost of a request before and after a change: per line item and total, in $ and %."""
     with _errors(debug):
-        from claude_cost import render
+        from claude_cost import budgets, render
         from claude_cost.diffing import diff, load_pair
         from claude_cost.prices import load_table
 
@@ -580,7 +581,7 @@ def check(
 ) -> None:
     """Check every budget of the config: exit 1 if any is broken, 2 if a request cannot be estimated."""
     with _errors(debug):
-        from claude_cost import render
+        from claude_cost import budgets, render
         from claude_cost.config import find_config, load_config
         from claude_cost.estimate import Options
         from claude_cost.many import estimate_many

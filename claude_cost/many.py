@@ -7,7 +7,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-
 from typing import Any
 
 from claude_cost.counting import ApiCounter, Count, TokenCounter, has_credentials
@@ -39,6 +38,11 @@ class Run:
     @property
     def errors(self) -> list[Item]:
         return [i for i in self.items if i.error is not None]
+
+    @property
+    def estimated(self) -> list[Item]:
+        """The items that were estimated (each has its `estimate`)."""
+        return [i for i in self.items if i.estimate is not None]
 
 
 def estimate_many(

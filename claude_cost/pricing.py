@@ -68,12 +68,6 @@ _RATES: dict[tuple[int, int, int | None, Scenario], tuple[ModelPrice, Fees, Rate
 _MEMO_SIZE = 512
 
 
-def _percent(factor: Decimal) -> str:
-    """0.5 → "50%" (exact, no exponent, no trailing zeros)."""
-    text = format(factor * 100, "f")
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-
-
 def _remember(memo: dict, key: tuple, value: tuple) -> None:  # type: ignore[type-arg]
     if len(memo) >= _MEMO_SIZE:
         memo.clear()
@@ -115,6 +109,12 @@ def token_rates(model: ModelPrice, prompt_tokens: int, scenario: Scenario, fees:
     rates, applied = _stacked_rates(model, threshold, scenario, fees)
     _remember(_RATES, key, (model, fees, rates, tuple(applied)))
     return rates, applied
+
+
+def _percent(factor: Decimal) -> str:
+    """0.5 → "50%" (exact, no exponent, no trailing zeros)."""
+    text = format(factor * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def _stacked_rates(model: ModelPrice, threshold: int | None, scenario: Scenario, fees: Fees) -> tuple[Rates, list[str]]:

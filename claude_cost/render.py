@@ -358,7 +358,7 @@ def many_json(run: Any) -> dict[str, Any]:
     """One document for a multi-request run: each request's estimate with its location, errors, total."""
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "requests": [{"location": i.location, **estimate_json(i.estimate)} for i in run.items if i.estimate is not None],
+        "requests": [{"location": i.location, **estimate_json(i.estimate)} for i in run.estimated],
         "errors": [{"location": i.location, "error": i.error} for i in run.errors],
         "total_usd": dec(run.total),
     }
@@ -465,7 +465,7 @@ def check_json(results: list[Any]) -> dict[str, Any]:
         b, run, big = r.budget, r.run, r.largest
         out.append({
             "name": b.name,
-            "requests": sum(1 for i in run.items if i.estimate is not None),
+            "requests": len(run.estimated),
             "total_usd": dec(run.total),
             "total_usd_high": dec(run.total_high) if run.total_high is not None else None,
             "max_request_usd": dec(big.estimate.costliest_call) if big else None,
