@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from rich import box
+from rich import box as rbox
 from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from claude_cost.estimate import Estimate
+from claude_cost.fit import SECTION, Col, FitTable
 from claude_cost.models import ModelPrice, PriceTable
 from claude_cost.render import check_total_text, dec, money, qty, rate, source_text
 
@@ -45,22 +47,26 @@ def estimate_table(est: Estimate) -> Group:
         scenario.append("fast mode")
     if sc.platform != "api":
         scenario.append(f"{sc.platform} {sc.endpoint} endpoint")
-    if est.requests > 1:
-        scenario.append(f"{est.requests} requests")
+    if est.requests > 1 or est.per:
+        scenario.append(f"{est.requests:,} request{'s' if est.requests > 1 else ''}" + (f" per {est.per}" if est.per else ""))
     header = Text.assemble((est.model.name, "bold"), f" ({est.model.id})\n", f"tokens: {source_text(est)}\n", " · ".join(scenario))
-    table = Table()
-    table.add_column("Item")
-    table.add_column("Tokens", justify="right")
-    table.add_column("Rate", justify="right")
-    table.add_column("Cost", justify="right")
+    rows: list[Any] = []
     for line in est.breakdown.lines:
         amount = ("≤ " if line.item == "output" and est.output_upper_bound else "") + qty(line)
-        table.add_row(escape(line.label), amount, escape(rate(line)), money(line.usd))
-    table.add_section()
+        rows.append([escape(line.label), amount, escape(rate(line)), money(line.usd)])
+    rows.append(SECTION)
     label = "Total (upper bound)" if est.output_upper_bound else "Total"
-    table.add_row(Text(label, style="bold"), "", "", Text(money(est.breakdown.total), style="bold"))
+    rows.append([Text(label, style="bold"), "", "", Text(money(est.breakdown.total), style="bold")])
     if est.low is not None and est.high is not None:
-        table.add_row("Estimate range", f"{est.prompt.low:,}–{est.prompt.high:,}", "", f"{money(est.low.total)}–{money(est.high.total)}")
+        rows.append(["Estimate range", f"{est.prompt.low:,}–{est.prompt.high:,}", "", f"{money(est.low.total)}–{money(est.high.total)}"])
+    from claude_cost.render import projection_rows
+
+    projected = projection_rows(est)
+    if projected:
+        rows.append(SECTION)
+        rows += [[label.capitalize(), "", "", amount] for label, amount in projected]
+    cols = [Col("Item", "left", fold=True), Col("Tokens", priority=1), Col("Rate", priority=2), Col("Cost")]
+    table = FitTable(cols, rows, box=rbox.HEAVY_HEAD)
     footer = [Text(f"applied: {rule}", style="dim") for rule in est.breakdown.applied]
     footer += [Text(f"note: {note}", style="yellow") for note in est.notes]
     return Group(header, table, *footer)
@@ -70,32 +76,18 @@ def _opt(value: Any) -> str:
     return "—" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
 
 
-def prices_table(models: list[ModelPrice], as_of: date, day: date) -> Table:
+def prices_table(models: list[ModelPrice], as_of: date, day: date) -> Group:
     """Every model (as on `day`: history applied): input, output, cache writes, cache read, batch, context."""
-    out = Table(
-        title=f"USD per million tokens, as on {day.isoformat()} (table as of {as_of})",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for col in ("Model", "Input", "Output", "5m write", "1h write", "Read", "Batch in/out", "Context"):
-        out.add_column(col, justify="left" if col == "Model" else "right", no_wrap=True)
+    cols = [Col("Model", "left"), Col("Input"), Col("Output"), Col("5m write", priority=2), Col("1h write", priority=3),
+            Col("Read", priority=1), Col("Batch in/out", priority=4), Col("Context", priority=5)]  # fmt: skip
+    rows = []
     for m in models:
         r = m.rates
         name = m.id + (" †" if m.is_retired(day) else "")
-        out.add_row(
-            escape(name),
-            dec(r.input),
-            dec(r.output),
-            dec(r.cache_write_5m),
-            dec(r.cache_write_1h),
-            dec(r.cache_read),
-            f"{dec(m.batch_input)}/{dec(m.batch_output)}",
-            _tokens_short(m.context_window),
-        )
-    out.caption = "† retired on that date"
-    out.caption_justify = "left"
-    return out
+        rows.append([escape(name), dec(r.input), dec(r.output), dec(r.cache_write_5m), dec(r.cache_write_1h), dec(r.cache_read),
+                     f"{dec(m.batch_input)}/{dec(m.batch_output)}", _tokens_short(m.context_window)])  # fmt: skip
+    title = f"USD per million tokens, as on {day.isoformat()} (table as of {as_of})"
+    return Group(FitTable(cols, rows, title=title), Text("† retired on that date", style="dim"))
 
 
 def _tokens_short(n: int | None) -> str:
@@ -152,28 +144,28 @@ def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
 
     priced = [r for r in cmp.rows if r.estimate is not None]
     top = max((r.estimate.breakdown.total for r in priced), default=Decimal(0))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Model", no_wrap=True)
-    table.add_column("Input tokens", justify="right", no_wrap=True)
     labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "other": "Other"}
     used = [c for c in COST_COLUMNS if any(row_costs(r.estimate)[c] for r in priced)] or ["input", "output"]
-    for c in used:
-        table.add_column(labels[c], justify="right", no_wrap=True)
-    table.add_column("Total", justify="right", no_wrap=True)
-    table.add_column("vs baseline", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True, overflow="crop")
+    cols = [Col("Model", "left"), Col("Input tokens", priority=2), *[Col(labels[c], priority=3) for c in used],
+            Col("Total"), Col("vs baseline"), Col("", "left", priority=5, label="bar")]  # fmt: skip
+    rows: list[Any] = []
+    unpriced = []
     for r in cmp.rows:
         name = r.model.id + (" *" if r is cmp.baseline else "")
         if r.estimate is None:
-            table.add_row(escape(name), "", *[""] * len(used), "—", "", Text(f"not priced: {r.reason}", style="yellow"))
+            rows.append([escape(name), "", *[""] * len(used), "—", "not priced", ""])
+            unpriced.append(Text(f"not priced: {r.model.id}: {r.reason}", style="yellow"))
             continue
         costs = row_costs(r.estimate)
         width = int(12 * r.estimate.breakdown.total / top) if top else 0
-        table.add_row(
+        rows.append([
             escape(name), tokens_text(r.estimate), *[money(costs[c], 5) for c in used],
             Text(money(r.estimate.breakdown.total, 5), style="bold"), diff_text(r, cmp.baseline, 5), "█" * max(width, 1),
-        )  # fmt: skip
-    parts: list[Any] = [table, Text("* baseline", style="dim")]
+        ])  # fmt: skip
+    table = FitTable(cols, rows)
+    methods = sorted({r.estimate.method for r in priced if r.estimate.token_source == "converted"})
+    parts: list[Any] = [table, Text("* baseline", style="dim"), *unpriced]
+    parts += [Text(f"≈ tokens {m}", style="dim") for m in methods]
     if what_ifs:
         parts.append(Text(f"What if ({cmp.baseline.model.id}):", style="bold"))
         for w in what_ifs:
@@ -186,16 +178,12 @@ def usage_table(summary: Any, group_by: str) -> Group:
     from claude_cost.render import USAGE_COSTS
 
     labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "web_searches": "Web search"}
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in group_by.split(","):
-        table.add_column(name.capitalize(), no_wrap=True)
-    table.add_column("Requests", justify="right")
     used = [c for c in USAGE_COSTS if any(g.costs.get(c) for g in summary.groups)] or ["input", "output"]
-    for c in used:
-        table.add_column(labels[c], justify="right", no_wrap=True)
-    table.add_column("Total", justify="right", no_wrap=True)
-    for g in summary.groups:
-        table.add_row(*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.cost(c), 4) for c in used], Text(money(g.total, 4), style="bold"))
+    keys = group_by.split(",")
+    cols = [*[Col(k.capitalize(), "left") for k in keys], Col("Requests", priority=2), *[Col(labels[c], priority=3) for c in used], Col("Total")]
+    rows = [[*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.cost(c), 4) for c in used], Text(money(g.total, 4), style="bold")]
+            for g in summary.groups]  # fmt: skip
+    table = FitTable(cols, rows)
     parts: list[Any] = [table, Text(f"Total: {money(summary.total)} over {summary.requests:,} requests", style="bold")]
     if summary.not_billed:
         parts.append(Text("not billed (batch): " + ", ".join(f"{n} {k}" for k, n in sorted(summary.not_billed.items())), style="dim"))
@@ -210,15 +198,14 @@ def usage_table(summary: Any, group_by: str) -> Group:
 
 def report_table(report: Any) -> Group:
     """Our pricing next to the billed cost, per day and model."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col, just in (("Day", "left"), ("Model", "left"), ("Our pricing", "right"), ("Billed", "right"), ("Difference", "right")):
-        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    cols = [Col("Day", "left"), Col("Model", "left", fold=True), Col("Our pricing"), Col("Billed"), Col("Difference")]
+    rows: list[Any] = []
     for r in report.rows:
         diff = "—" if r.diff is None else money(r.diff, 4)
         style = "yellow" if r.far_off else ""
-        table.add_row(str(r.day), escape(r.model), money(r.ours, 4), "—" if r.reported is None else money(r.reported, 4), Text(diff, style=style))
-    table.add_section()
-    table.add_row("Total", "", money(report.ours_total, 4), money(report.reported_total, 4), money(report.diff_total, 4))
+        rows.append([str(r.day), escape(r.model), money(r.ours, 4), "—" if r.reported is None else money(r.reported, 4), Text(diff, style=style)])
+    rows += [SECTION, ["Total", "", money(report.ours_total, 4), money(report.reported_total, 4), money(report.diff_total, 4)]]
+    table = FitTable(cols, rows)
     parts: list[Any] = [table]
     parts += [Text(f"note: {n}", style="dim") for n in report.notes]
     parts += [Text(f"not priced: {u}", style="yellow") for u in report.unpriced]
@@ -229,52 +216,49 @@ def many_table(run: Any) -> Group:
     """One row per request (file:line or custom_id) and the total."""
     from claude_cost.render import tokens_text
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Request", overflow="fold")
-    table.add_column("Model", no_wrap=True)
-    table.add_column("Input tokens", justify="right", no_wrap=True)
-    table.add_column("Output", justify="right", no_wrap=True)
-    table.add_column("Total", justify="right", no_wrap=True)
+    cols = [Col("Request", "left", fold=True), Col("Model", "left", priority=1), Col("Input tokens", priority=2),
+            Col("Output", priority=3), Col("Total")]  # fmt: skip
+    rows: list[Any] = []
     for i in run.items:
         e = i.estimate
         if e is None:
-            table.add_row(escape(i.location), "", "", "", Text("error", style="red"))
+            rows.append([escape(i.location), "", "", "", Text("error", style="red")])
             continue
         out = ("≤ " if e.output_upper_bound else "") + f"{e.output_tokens:,}"
         batch = " (batch)" if e.scenario.batch else ""
-        table.add_row(escape(i.location), escape(e.model.id + batch), tokens_text(e), out, money(e.breakdown.total))
-    table.add_section()
+        rows.append([escape(i.location), escape(e.model.id + batch), tokens_text(e), out, money(e.breakdown.total)])
     total = money(run.total) + (f" (up to {money(run.total_high)})" if run.total_high is not None and run.total_high != run.total else "")
-    table.add_row(Text("Total", style="bold"), f"{len(run.items) - len(run.errors):,} requests", "", "", Text(total, style="bold"))
+    rows += [SECTION, [Text(f"Total ({len(run.items) - len(run.errors):,} requests)", style="bold"), "", "", "", Text(total, style="bold")]]
+    table = FitTable(cols, rows)
     parts: list[Any] = [table]
     if run.api_calls or run.cache_hits:
         parts.append(Text(f"count_tokens: {run.api_calls:,} calls, {run.cache_hits:,} from the cache", style="dim"))
     return Group(*parts)
 
 
-def diff_table(d: Any) -> Table:
+def diff_table(d: Any) -> FitTable:
     from claude_cost.render import pct
 
-    table = Table(title=f"{d.base_label} → {d.new_label} ({d.new.model.id}; input {d.base.prompt.tokens:,} → {d.new.prompt.tokens:,})",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)  # fmt: skip
-    for col, just in (("Item", "left"), ("Before", "right"), ("After", "right"), ("Change", "right"), ("%", "right")):
-        table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    title = f"{d.base_label} → {d.new_label} ({d.new.model.id}; input {d.base.prompt.tokens:,} → {d.new.prompt.tokens:,})"
+    cols = [Col("Item", "left", fold=True), Col("Before", priority=1), Col("After", priority=1), Col("Change"), Col("%", priority=2)]
+    rows: list[Any] = []
     for r in [*d.rows, d.total]:
         if r.item == "total":
-            table.add_section()
+            rows.append(SECTION)
         style = "red" if r.change > 0 else "green" if r.change < 0 else ""
         sign = "+" if r.change > 0 else "-" if r.change < 0 else ""
-        table.add_row(r.label, money(r.before), money(r.after), Text(sign + money(abs(r.change)), style=style), (pct(r.pct) or "—") + ("%" if r.pct is not None else ""))
-    return table
+        rows.append([r.label, money(r.before), money(r.after), Text(sign + money(abs(r.change)), style=style),
+                     (pct(r.pct) or "—") + ("%" if r.pct is not None else "")])  # fmt: skip
+    return FitTable(cols, rows, title=title)
 
 
 def check_table(doc: dict[str, Any]) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("Budget", "Requests", "Total", "Largest request", "Limit", "Status"):
-        table.add_column(col, justify="left" if col in ("Budget", "Status") else "right")
+    cols = [Col("Budget", "left", fold=True), Col("Requests", priority=2), Col("Total"), Col("Largest request", priority=1),
+            Col("Limit", priority=3), Col("Status", "left")]  # fmt: skip
+    rows = []
     for r in doc["budgets"]:
         limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
                                        f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
         status = Text("ok", style="green") if r["ok"] and not r["errors"] else Text("errors" if r["errors"] else "over budget", style="red")
-        table.add_row(escape(r["name"]), str(r["requests"]), check_total_text(r), f"${r['max_request_usd'] or '0'}", limit, status)
-    return Group(table, *[Text(f"  {b}", style="red") for r in doc["budgets"] for b in r["broken"]])
+        rows.append([escape(r["name"]), str(r["requests"]), check_total_text(r), f"${r['max_request_usd'] or '0'}", limit, status])
+    return Group(FitTable(cols, rows), *[Text(f"  {b}", style="red") for r in doc["budgets"] for b in r["broken"]])
