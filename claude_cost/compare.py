@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from claude_cost import payload as pl
-from claude_cost.counting import ApiCounter, OfflineCounter, TokenCounter
+from claude_cost.counting import ApiCounter, Count, OfflineCounter, TokenCounter
 from claude_cost.errors import ClaudeCostError, InputError, ScenarioError, TokenCountError
 from claude_cost.estimate import Estimate, Options, estimate_payload, make_counter
-from claude_cost.models import ModelPrice, PriceTable
+from claude_cost.models import ModelPrice, PriceTable, Usage
 from claude_cost.prices import family_of, resolve
 
-__all__ = ["Row", "WhatIf", "Comparison", "select_models", "compare"]
+__all__ = ["Row", "WhatIf", "Comparison", "select_models", "compare", "compare_manual"]
 
 FAMILIES = ("opus", "sonnet", "haiku")
 
@@ -61,7 +61,7 @@ def _current(table: PriceTable, family: str, day: date) -> ModelPrice | None:
     return None
 
 
-def select_models(table: PriceTable, spec: str | None, payload_model: ModelPrice, day: date) -> list[ModelPrice]:
+def select_models(table: PriceTable, spec: str | None, payload_model: ModelPrice | None, day: date) -> list[ModelPrice]:
     """`--models`: ids/aliases, `all`, or family names; default: the payload's model and the
     current model of each family."""
     chosen: list[ModelPrice] = []
@@ -103,6 +103,67 @@ def _row(table: PriceTable, request: dict[str, Any], opts: Options, model: Model
         return Row(model, reason=exc.message)
 
 
+def _differences(rows: list[Row], base: Row) -> None:
+    """Each row's difference from the baseline, then the rows sorted by total (unpriced last)."""
+    for row in rows:
+        if row.estimate is not None and base.estimate is not None:
+            row.diff_usd = row.estimate.breakdown.total - base.estimate.breakdown.total
+            bt = base.estimate.breakdown.total
+            row.diff_pct = (row.diff_usd / bt * 100) if bt else None
+    rows.sort(key=lambda r: (r.estimate is None, r.estimate.breakdown.total if r.estimate else Decimal(0), r.model.id))
+
+
+def _converted(table: PriceTable, usage: Usage, opts: Options, source: ModelPrice, model: ModelPrice) -> Row:
+    """A row priced from counts made on `source`'s tokenizer, carried to `model`'s family."""
+    from claude_cost.estimate import estimate_manual
+    from claude_cost.tokconvert import convert, ratio
+
+    r = ratio(source.tokenizer, model.tokenizer)
+    o = replace(opts, model=model.id, output_tokens=None)
+
+    def scaled(f: Decimal) -> Usage:
+        return replace(usage, **{c: convert(usage.tokens(c), f) for c in ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")})
+
+    try:
+        point = estimate_manual(table, model.id, scaled(r.point), o)
+        if r.identity:
+            how = "given" if source.id == model.id else f"counted on {source.id} (same tokenizer)"
+            point.method = how
+            return Row(model, point)
+        low = estimate_manual(table, model.id, scaled(r.low), o)
+        high = estimate_manual(table, model.id, scaled(r.high), o)
+    except ScenarioError as exc:
+        return Row(model, reason=exc.message)
+    point.token_source = "converted"
+    point.method = f"converted from {source.id} counts: x{r.point:.2f} (range x{r.low:.2f}–x{r.high:.2f}; {r.source})"
+    point.prompt = Count(point.prompt.tokens, low.prompt.tokens, high.prompt.tokens, exact=False)
+    point.low, point.high = low.breakdown, high.breakdown
+    point.costliest_call_high = high.costliest_call
+    point.notes = [f"tokens {point.method}", *point.notes]
+    return Row(model, point)
+
+
+def compare_manual(
+    table: PriceTable, usage: Usage, opts: Options, spec: str | None, counted_on: str | None = None, baseline: str | None = None
+) -> Comparison:
+    """Counts the user already has (made on `counted_on`'s tokenizer, default the first model
+    listed) priced on every selected model; another tokenizer family gets converted counts with
+    a range (`tokconvert`), never the same count reused."""
+    day = opts.day or date.today()
+    if not spec and counted_on is None:
+        raise InputError("compare with token counts needs --models (or --counted-on)", hint="e.g. --models opus-4.7,sonnet-4.6")
+    first = resolve(table, counted_on).model if counted_on else select_models(table, spec, None, day)[0]
+    models = select_models(table, spec, first, day)
+    base_model = resolve(table, baseline).model if baseline else first
+    if base_model.id not in {m.id for m in models}:
+        models.insert(0, base_model)
+    rows = [_converted(table, usage, opts, first, m) for m in models]
+    base = next(r for r in rows if r.model.id == base_model.id)
+    _differences(rows, base)
+    info = [f"token counts as measured on {first.id} ({first.tokenizer or 'unknown'} tokenizer); other families converted with a range"]
+    return Comparison(rows=rows, baseline=base, info=info)
+
+
 def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str | None, baseline: str | None = None) -> Comparison:
     """Estimate `request` on every selected model under the same scenario, sorted by total."""
     pl.validate_request(request, "payload", model_given=opts.model is not None)
@@ -124,12 +185,7 @@ def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str
         rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), opts, m, shared), models))
 
     base = next(r for r in rows if r.model.id == base_model.id)
-    for row in rows:
-        if row.estimate is not None and base.estimate is not None:
-            row.diff_usd = row.estimate.breakdown.total - base.estimate.breakdown.total
-            bt = base.estimate.breakdown.total
-            row.diff_pct = (row.diff_usd / bt * 100) if bt else None
-    rows.sort(key=lambda r: (r.estimate is None, r.estimate.breakdown.total if r.estimate else Decimal(0), r.model.id))
+    _differences(rows, base)
     return Comparison(rows=rows, baseline=base, info=info, counter=shared)
 
 

@@ -41,6 +41,7 @@ class Options:
     timeout: float | None = None
     max_retries: int | None = None
     count_cache: bool = True  # keep API counts in the on-disk cache (hashes and counts only)
+    per: str | None = None  # the `repeat` calls are made once per hour | day | week | month
 
 
 @dataclass
@@ -65,6 +66,37 @@ class Estimate:
     # the costliest single call among `requests` (the cold one, with --repeat and a cold cache)
     costliest_call: Decimal = Decimal(0)
     costliest_call_high: Decimal | None = None
+    per: str | None = None  # `requests` calls per this period (see PERIOD_DAYS)
+    projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
+
+
+#: Workload periods in days: a "month" is 30 days and a "year" 365, said wherever shown.
+PERIOD_DAYS: dict[str, Decimal] = {
+    "hour": Decimal(1) / 24,
+    "day": Decimal(1),
+    "week": Decimal(7),
+    "month": Decimal(30),
+    "year": Decimal(365),
+}
+
+
+def project(total: Decimal, high: Decimal | None, per: str | None) -> tuple[tuple[str, Decimal, Decimal | None], ...]:
+    """`total` spent once per `per`, projected over that period and every longer one.
+
+    >>> [(p, str(t)) for p, t, _ in project(Decimal("37"), None, "day")]
+    [('day', '37'), ('week', '259'), ('month', '1110'), ('year', '13505')]
+    """
+    if per is None:
+        return ()
+    if per not in PERIOD_DAYS:
+        raise InputError(f"--per must be one of {', '.join(PERIOD_DAYS)}, not {per!r}")
+    base = PERIOD_DAYS[per]
+    out = []
+    for name, days in PERIOD_DAYS.items():
+        if days >= base:
+            factor = days / base
+            out.append((name, total * factor, None if high is None else high * factor))
+    return tuple(out)
 
 
 def make_scenario(resolved: Resolved, opts: Options, request: dict[str, Any] | None = None) -> Scenario:
@@ -135,14 +167,49 @@ def _web_searches(opts: Options, request: dict[str, Any]) -> tuple[int, list[str
     return 0, []
 
 
+def repeat_calls(usage: Usage, repeat: int, cache: str) -> list[tuple[Usage, int]]:
+    """One call's usage (as given) made `repeat` times: `(usage, times)` per kind of call.
+
+    cold: the first call as given, every later one reads what the first wrote (cache writes
+    become cache reads, fact sheet §2 "Lifetime"); warm: every call reads; off: nothing is
+    cached, every prompt token is uncached input. Non-token hours are billed once per run.
+    """
+    if repeat < 1:
+        raise InputError("--repeat must be at least 1")
+    if cache not in ("cold", "warm", "off"):
+        raise InputError(f"--cache must be cold, warm or off, not {cache!r}")
+    written = usage.cache_write_5m + usage.cache_write_1h
+    warm = replace(usage, cache_write_5m=0, cache_write_1h=0, cache_read=usage.cache_read + written)
+    if cache == "off":
+        plain = replace(usage, input=usage.prompt_tokens, cache_write_5m=0, cache_write_1h=0, cache_read=0)
+        calls = [(plain, 1), (replace(plain, code_execution_hours=Decimal(0), session_hours=Decimal(0)), repeat - 1)]
+    elif cache == "warm":
+        calls = [(warm, 1), (replace(warm, code_execution_hours=Decimal(0), session_hours=Decimal(0)), repeat - 1)]
+    else:
+        calls = [(usage, 1), (replace(warm, code_execution_hours=Decimal(0), session_hours=Decimal(0)), repeat - 1)]
+    return [(u, n) for u, n in calls if n > 0]
+
+
+def _repeat_note(opts: Options) -> list[str]:
+    if opts.repeat <= 1:
+        return []
+    per = f" per {opts.per}" if opts.per else ""
+    if opts.cache == "cold":
+        return [f"{opts.repeat:,} identical calls{per} within the cache TTL: 1 cold + {opts.repeat - 1:,} warm"]
+    return [f"{opts.repeat:,} identical calls{per}, cache {opts.cache}"]
+
+
 def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Options, request: dict[str, Any] | None = None) -> Estimate:
-    """Price counts given by the user (`usage.input` is the uncached input, as in the API's usage)."""
+    """Price counts given by the user (`usage.input` is the uncached input, as in the API's
+    usage) for `opts.repeat` calls, as `repeat_calls` splits them."""
     resolved = resolve(table, model_name)
     scenario = make_scenario(resolved, opts, request)
     out, upper, notes = (usage.output, False, []) if opts.output_tokens is not None or request is None else _output(opts, request)
     usage = replace(usage, output=out)
-    pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day)
-    breakdown = pricing.price_requests([(usage, 1)], resolved.model, scenario, table.fees)
+    pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day, usage.output)
+    calls = repeat_calls(usage, opts.repeat, opts.cache)
+    breakdown = pricing.price_requests(calls, resolved.model, scenario, table.fees)
+    total_usage = sum((u.times(n) for u, n in calls[1:]), calls[0][0].times(calls[0][1]))
     return Estimate(
         model=resolved.model,
         scenario=scenario,
@@ -150,11 +217,14 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Opti
         method="given on the command line",
         prompt=Count.of(usage.prompt_tokens),
         output_tokens=out,
-        usage=usage,
+        usage=total_usage,
         breakdown=breakdown,
+        requests=opts.repeat,
         output_upper_bound=upper,
-        notes=[*notes, *breakdown.notes],
-        costliest_call=breakdown.total,
+        notes=[*notes, *_repeat_note(opts), *breakdown.notes],
+        costliest_call=_costliest_call(calls, breakdown, resolved.model, scenario, table.fees),
+        per=opts.per,
+        projection=project(breakdown.total, None, opts.per),
     )
 
 
@@ -259,7 +329,7 @@ def estimate_payload(
             summed = u.times(times) if summed is None else summed + u.times(times)
         return per_request, summed or Usage(), split_notes
 
-    pricing.check_context_window(model, total.tokens, scenario.day)
+    pricing.check_context_window(model, total.tokens, scenario.day, out)
     point_requests, usage, split_notes = usages("tokens")
     notes += split_notes
     breakdown = pricing.price_requests(point_requests, model, scenario, table.fees)
@@ -271,12 +341,7 @@ def estimate_payload(
         high_requests = usages("high")[0]
         high = pricing.price_requests(high_requests, model, scenario, table.fees)
         costliest_high = _costliest_call(high_requests, high, model, scenario, table.fees)
-    if opts.repeat > 1:
-        notes.append(
-            f"{opts.repeat} identical calls within the cache TTL: 1 cold + {opts.repeat - 1} warm"
-            if opts.cache == "cold"
-            else f"{opts.repeat} identical calls, cache {opts.cache}"
-        )
+    notes += _repeat_note(opts)
     return Estimate(
         model=model,
         scenario=scenario,
@@ -295,5 +360,7 @@ def estimate_payload(
         info=info,
         costliest_call=costliest,
         costliest_call_high=costliest_high,
+        per=opts.per,
+        projection=project(breakdown.total, high.total if high is not None else None, opts.per),
     )
 
