@@ -36,8 +36,17 @@ def _print_rich(renderable: object) -> None:
     NO_COLOR or when piped. rich is imported only here (machine formats never load it)."""
     from rich.console import Console
 
-    tty = sys.stdout.isatty()
-    Console(file=sys.stdout, highlight=False, width=None if tty else 120, no_color=bool(os.environ.get("NO_COLOR"))).print(renderable)
+    Console(file=sys.stdout, highlight=False, width=_width(), no_color=bool(os.environ.get("NO_COLOR"))).print(renderable)
+
+
+def _width() -> int | None:
+    """The terminal's width on a terminal; piped, $COLUMNS when set, else 120 columns."""
+    if sys.stdout.isatty():
+        return None
+    try:
+        return max(20, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 120
 
 
 def _err(text: str) -> None:
@@ -150,7 +159,8 @@ ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id
 OutputOpt = Annotated[Optional[int], typer.Option("--output-tokens", min=0, help="Output tokens (default: the payload's max_tokens, as an upper bound).")]
 CountOpt = Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")]
-RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm.")]
+RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="N identical calls within the TTL: 1 cold + N-1 warm (manual counts too).")]
+PerOpt = Annotated[Optional[str], typer.Option("--per", help="The --repeat calls are made once per hour | day | week | month: adds projections over longer periods (month = 30 days, year = 365).")]
 BatchOpt = Annotated[Optional[bool], typer.Option("--batch/--no-batch", help="Price at Batch API rates (50%). Batch API lines (custom_id + params) default to --batch.", show_default=False)]
 GeoOpt = Annotated[Optional[str], typer.Option("--geo", help="inference_geo: us (1.1x, Claude 4.6+) or global.")]
 SpeedOpt = Annotated[Optional[str], typer.Option("--speed", help="standard or fast (fast mode).")]
@@ -165,6 +175,12 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 BudgetOpt = Annotated[Optional[str], typer.Option("--budget", help="Exit 1 when the total is over this many USD (the output is still printed).")]
 BudgetOnOpt = Annotated[str, typer.Option("--budget-on", help="For offline estimates: compare the range's high end (default) or the point estimate.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the total in USD.")]
+
+
+InputTokensOpt = Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")]
+CacheWriteOpt = Annotated[int, typer.Option("--cache-write-tokens", min=0, help="5-minute cache write tokens (manual counts).")]
+CacheWrite1hOpt = Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")]
+CacheReadOpt = Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")]
 
 
 def _money_arg(value: str | None, flag: str) -> Decimal | None:
@@ -203,6 +219,7 @@ def _options(
     *, model: str | None, count: str, cache: str, repeat: int, output_tokens: int | None, web_searches: int | None,
     code_exec_hours: str | None, session_hours: str | None, batch: bool | None, geo: str | None, speed: str | None,
     platform: str | None, endpoint: str | None, at: str | None, timeout: float | None, max_retries: int | None,
+    per: str | None = None,
 ) -> Any:  # fmt: skip
     """Validate the shared flags and build the core's Options."""
     from claude_cost.estimate import Options
@@ -214,6 +231,7 @@ def _options(
         ("--speed", speed, ("standard", "fast")),
         ("--platform", platform, ("api", "bedrock", "vertex", "foundry")),
         ("--endpoint", endpoint, ("global", "regional")),
+        ("--per", per, ("hour", "day", "week", "month")),
     ):
         if value is not None and value not in allowed:
             raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
@@ -221,7 +239,7 @@ def _options(
         model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens,
         web_searches=web_searches, code_execution_hours=_hours(code_exec_hours, "--code-exec-hours"),
         session_hours=_hours(session_hours, "--session-hours"), batch=batch, geo=geo, speed=speed,
-        platform=platform, endpoint=endpoint, day=_day(at), timeout=timeout, max_retries=max_retries,
+        platform=platform, endpoint=endpoint, day=_day(at), timeout=timeout, max_retries=max_retries, per=per,
     )  # fmt: skip
 
 
@@ -229,14 +247,15 @@ def _options(
 def estimate(
     payloads: Annotated[Optional[list[str]], typer.Argument(help="Request JSON files, JSONL files (one request or Batch line each), globs, directories, or - for stdin.", show_default=False)] = None,
     model: ModelOpt = None,
-    input_tokens: Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")] = None,
+    input_tokens: InputTokensOpt = None,
     output_tokens: OutputOpt = None,
-    cache_write_tokens: Annotated[int, typer.Option("--cache-write-tokens", min=0, help="5-minute cache write tokens (manual counts).")] = 0,
-    cache_write_1h_tokens: Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")] = 0,
-    cache_read_tokens: Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")] = 0,
+    cache_write_tokens: CacheWriteOpt = 0,
+    cache_write_1h_tokens: CacheWrite1hOpt = 0,
+    cache_read_tokens: CacheReadOpt = 0,
     count: CountOpt = "auto",
     cache: CacheOpt = "cold",
     repeat: RepeatOpt = 1,
+    per: PerOpt = None,
     batch: BatchOpt = None,
     geo: GeoOpt = None,
     speed: SpeedOpt = None,
@@ -270,7 +289,7 @@ def estimate(
         opts = _options(
             model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=web_searches,
             code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
-            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries,
+            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries, per=per,
         )  # fmt: skip
         opts.count_cache = not no_cache
         table = load_table(prices)
@@ -381,10 +400,16 @@ def compare(
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="Model the differences are against (default: the payload's).")] = None,
     what_if: Annotated[bool, typer.Option("--what-if", help="Show what the cheapest changes would save on the baseline.")] = False,
     model: ModelOpt = None,
+    input_tokens: InputTokensOpt = None,
     output_tokens: OutputOpt = None,
+    cache_write_tokens: CacheWriteOpt = 0,
+    cache_write_1h_tokens: CacheWrite1hOpt = 0,
+    cache_read_tokens: CacheReadOpt = 0,
+    counted_on: Annotated[Optional[str], typer.Option("--counted-on", help="With token counts: the model whose tokenizer made them (default: the first of --models). Other tokenizer families get converted counts with a range.")] = None,
     count: CountOpt = "auto",
     cache: CacheOpt = "cold",
     repeat: RepeatOpt = 1,
+    per: PerOpt = None,
     batch: BatchOpt = None,
     geo: GeoOpt = None,
     speed: SpeedOpt = None,
@@ -411,21 +436,34 @@ def compare(
         from claude_cost.payload import read_payload
         from claude_cost.prices import load_table
 
-        if payload is None:
-            raise InputError("compare needs a payload file (or - for stdin)")
+        manual = input_tokens is not None or cache_write_tokens or cache_write_1h_tokens or cache_read_tokens
+        if payload is None and not manual:
+            raise InputError("compare needs a payload file (or - for stdin), or token counts", hint="e.g. compare --models opus-4.7,sonnet-4.6 --input-tokens 20000 --output-tokens 1000")
+        if payload is not None and manual:
+            raise InputError("give a payload or token counts, not both")
         limit = _money_arg(budget, "--budget")
         budgets.check_on(budget_on)
         opts = _options(
             model=model, count=count, cache=cache, repeat=repeat, output_tokens=output_tokens, web_searches=web_searches,
             code_exec_hours=None, session_hours=None, batch=batch, geo=geo, speed=speed,
-            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries,
+            platform=platform, endpoint=endpoint, at=at, timeout=timeout, max_retries=max_retries, per=per,
         )  # fmt: skip
         table = load_table(prices)
-        request = read_payload(payload)
-        result = cmp_mod.compare(table, request, opts, models, baseline)
+        if manual:
+            from claude_cost.models import Usage
+
+            usage = Usage(input=input_tokens or 0, cache_write_5m=cache_write_tokens, cache_write_1h=cache_write_1h_tokens,
+                          cache_read=cache_read_tokens, output=output_tokens or 0, web_searches=web_searches or 0)  # fmt: skip
+            result = cmp_mod.compare_manual(table, usage, opts, models or model, counted_on, baseline)
+            if what_if:
+                raise InputError("--what-if needs a payload (it re-counts the request)")
+            request = None
+        else:
+            request = read_payload(payload)  # type: ignore[arg-type]
+            result = cmp_mod.compare(table, request, opts, models, baseline)
         for line in result.info:
             _err(line)
-        ifs = cmp_mod.what_if(table, request, opts, result) if what_if else []
+        ifs = cmp_mod.what_if(table, request, opts, result) if what_if and request is not None else []
         fmt = Format.json if json_ else fmt
         base = result.baseline.estimate
         if quiet:

@@ -126,6 +126,10 @@ def load_config(path: Path) -> CheckConfig:
         raise ConfigError(f"{path}: no such file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})", hint="TOML files are UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     prefix = "tool.claude-cost"
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("claude-cost")

@@ -120,6 +120,7 @@ class ApiCounter:
         self._pause_until = 0.0  # shared by all threads: nobody sends before it after a 429
         self._client: Any = None
         self._memo: dict[str, Count] = {}
+        self._inflight: dict[str, threading.Event] = {}  # bodies being counted now, by canonical key
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
@@ -154,7 +155,8 @@ class ApiCounter:
         import anthropic
 
         try:
-            return client.messages.count_tokens(**body)
+            raw = client.messages.with_raw_response.count_tokens(**body)
+            return _tokens_from(raw)
         except anthropic.RateLimitError:
             raise
         except anthropic.APIStatusError as exc:
@@ -227,11 +229,31 @@ class ApiCounter:
         return found
 
     def count(self, body: dict[str, Any]) -> Count:
+        """The count of `body`: from this run, the disk cache, or one API call. Threads asking
+        for a body that another thread is counting wait for that call instead of sending again."""
         key, disk_key, known = self._lookup(body)
         if known is not None:
             return known
+        while True:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]
+                waiting = self._inflight.get(key)
+                if waiting is None:
+                    done = self._inflight[key] = threading.Event()
+                    break
+            waiting.wait()  # the other thread's call ended: its count is in _memo, or it failed
+        try:
+            return self._send(body, key, disk_key)
+        finally:
+            with self._lock:
+                del self._inflight[key]
+            done.set()
+
+    def _send(self, body: dict[str, Any], key: str, disk_key: str | None) -> Count:
         client = self._get_client()
-        self.api_calls += 1
+        with self._lock:
+            self.api_calls += 1
         import anthropic
 
         attempt = 0
@@ -250,11 +272,33 @@ class ApiCounter:
                 wait = _retry_after(headers) or min(0.5 * 2**attempt, 8.0)
                 with self._lock:  # slow every thread down, not just this one
                     self._pause_until = max(self._pause_until, time.monotonic() + wait)
-        count = Count.of(int(result.input_tokens))
+        count = Count.of(result)
         self._memo[key] = count
         if disk_key is not None:
             self.cache.put(disk_key, count.tokens)
         return count
+
+
+def _tokens_from(raw: Any) -> int:
+    """`input_tokens` of a 2xx count_tokens answer; anything else that came back (a proxy's HTML
+    page, JSON of another shape) is an API failure that says what it was."""
+    try:
+        parsed = raw.parse()
+        tokens = getattr(parsed, "input_tokens", None)
+    except Exception:  # the SDK's JSON decoding or validation of a body that is not a count
+        tokens = None
+    if isinstance(tokens, int) and not isinstance(tokens, bool) and tokens >= 0:
+        return tokens
+    ctype = raw.headers.get("content-type") or "no content type"
+    try:
+        head = raw.http_response.content[:80].decode("utf-8", "replace")
+    except Exception:
+        head = ""
+    shown = " ".join(head.split())
+    raise TokenCountError(
+        f"count_tokens answered {raw.status_code} ({ctype}) without a token count: {redact(shown)!r}",
+        hint="a proxy or gateway may be in the way: check ANTHROPIC_BASE_URL and the network",
+    )
 
 
 def _retry_after(headers: Any) -> float | None:

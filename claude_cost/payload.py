@@ -37,11 +37,23 @@ ROLES = ("user", "assistant")
 PLACEHOLDER = {"role": "user", "content": "."}
 
 
+def read_stdin() -> str:
+    """Standard input as text: UTF-8 (a BOM is dropped); anything else is a PayloadError."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return sys.stdin.read()
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"stdin: not UTF-8 text (byte {exc.start})", hint="payloads are UTF-8 JSON") from None
+
+
 def read_payload(source: str) -> dict[str, Any]:
     """Read a request from a file path, or `-` for stdin, and parse it."""
     where = "stdin" if source == "-" else source
     if source == "-":
-        text = sys.stdin.read()
+        text = read_stdin()
     else:
         path = Path(source)
         try:
@@ -74,59 +86,185 @@ def _fail(where: str, loc: str, problem: str, hint: str | None = None) -> Payloa
     return PayloadError(f"{where}: {loc}: {problem}", hint=hint)
 
 
-def _check_block(block: Any, where: str, loc: str) -> None:
-    if not isinstance(block, dict):
-        raise _fail(where, loc, f"content block must be an object, got {type(block).__name__}")
+def _json_type(value: Any) -> str:
+    """The JSON name of a Python value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}" if len(repr(value)) <= 24 else "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expect(ok: bool, where: str, loc: str, what: str, value: Any, hint: str | None = None) -> None:
+    if not ok:
+        raise _fail(where, loc, f"expected {what}, got {_json_type(value)}", hint)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: Limits the API itself enforces (fact sheet §1 and §3); larger values are rejected here.
+MAX_MESSAGES = 100_000
+#: No Claude model has a context window (or an output limit) above this; max_tokens beyond it
+#: cannot be a real request. The model's own window is checked once the model is known.
+MAX_TOKENS_LIMIT = 10_000_000
+BLOCK_TYPES_WITH_TEXT = {"text": "text", "thinking": "thinking"}
+TOOL_CHOICES = ("auto", "any", "tool", "none")
+THINKING_TYPES = ("enabled", "disabled", "adaptive")
+
+
+def _check_source(block: dict[str, Any], where: str, loc: str) -> None:
+    source = block.get("source")
+    _expect(isinstance(source, dict), where, f"{loc}.source", "a source object", source)
+    kind = source.get("type")
+    _expect(isinstance(kind, str), where, f"{loc}.source.type", "a string (base64, url, file, text, content)", kind)
+    if kind in ("base64", "text"):
+        _expect(isinstance(source.get("data"), str), where, f"{loc}.source.data", "a string", source.get("data"))
+    if kind == "url":
+        _expect(isinstance(source.get("url"), str), where, f"{loc}.source.url", "a string", source.get("url"))
+    if kind == "content":
+        content = source.get("content")
+        _expect(isinstance(content, (str, list)), where, f"{loc}.source.content", "a string or a list of content blocks", content)
+        if isinstance(content, list):
+            for j, sub in enumerate(content):
+                _check_block(sub, where, f"{loc}.source.content[{j}]")
+
+
+def _check_block(block: Any, where: str, loc: str, depth: int = 0) -> None:
+    _expect(isinstance(block, dict), where, loc, "a content block object", block)
     kind = block.get("type")
-    if not isinstance(kind, str):
-        raise _fail(where, loc, "content block has no 'type'")
-    if kind == "text" and not isinstance(block.get("text"), str):
-        raise _fail(where, loc, "text block needs a string 'text'")
-    if kind in ("image", "document"):
-        source = block.get("source")
-        if not isinstance(source, dict) or not isinstance(source.get("type"), str):
-            raise _fail(where, loc, f"{kind} block needs a 'source' object with a 'type'")
+    _expect(isinstance(kind, str), where, f"{loc}.type", "a string naming the block type", kind)
+    if kind in BLOCK_TYPES_WITH_TEXT:
+        key = BLOCK_TYPES_WITH_TEXT[kind]
+        _expect(isinstance(block.get(key), str), where, f"{loc}.{key}", "a string", block.get(key))
+    elif kind == "redacted_thinking":
+        _expect(isinstance(block.get("data"), str), where, f"{loc}.data", "a string", block.get("data"))
+    elif kind in ("image", "document"):
+        _check_source(block, where, loc)
+    elif kind in ("tool_use", "server_tool_use"):
+        _expect(isinstance(block.get("name"), str), where, f"{loc}.name", "a string", block.get("name"))
+        _expect(isinstance(block.get("id"), str), where, f"{loc}.id", "a string", block.get("id"))
+        _expect(isinstance(block.get("input", {}), dict), where, f"{loc}.input", "an object", block.get("input"))
+    elif kind == "tool_result":
+        _expect(isinstance(block.get("tool_use_id"), str), where, f"{loc}.tool_use_id", "a string", block.get("tool_use_id"))
+        content = block.get("content", "")
+        _expect(isinstance(content, (str, list)), where, f"{loc}.content", "a string or a list of content blocks", content)
+        if isinstance(content, list):
+            if depth > 2:
+                raise _fail(where, f"{loc}.content", "tool results nested too deep")
+            for j, sub in enumerate(content):
+                _check_block(sub, where, f"{loc}.content[{j}]", depth + 1)
+    if "cache_control" in block:
+        _expect(isinstance(block["cache_control"], dict), where, f"{loc}.cache_control", 'an object like {"type": "ephemeral"}', block["cache_control"])
+
+
+def _check_tool(tool: Any, where: str, loc: str) -> None:
+    _expect(isinstance(tool, dict), where, loc, "a tool definition object", tool)
+    kind = tool.get("type", "custom")
+    _expect(isinstance(kind, str), where, f"{loc}.type", "a string", kind)
+    name = tool.get("name")
+    if kind in ("custom",) or "input_schema" in tool:
+        _expect(isinstance(name, str), where, f"{loc}.name", "a string (the tool's name)", name)
+        schema = tool.get("input_schema")
+        _expect(isinstance(schema, dict), where, f"{loc}.input_schema", "a JSON Schema object", schema)
+        if "description" in tool:
+            _expect(isinstance(tool["description"], str), where, f"{loc}.description", "a string", tool["description"])
+    elif name is not None:
+        _expect(isinstance(name, str), where, f"{loc}.name", "a string", name)
+    if "cache_control" in tool:
+        _expect(isinstance(tool["cache_control"], dict), where, f"{loc}.cache_control", 'an object like {"type": "ephemeral"}', tool["cache_control"])
 
 
 def validate_request(data: dict[str, Any], where: str, *, model_given: bool = False) -> None:
-    """Check that `data` is shaped like a Messages request; raise PayloadError naming the spot."""
+    """Check the whole shape of a Messages request once, where it enters; raise PayloadError
+    naming the JSON path of the first problem (`tools: expected a list of tool definitions, got
+    null`). Limits the API enforces are enforced here too (fact sheet §1–§3)."""
+    if not isinstance(data, dict):
+        raise PayloadError(f"{where}: expected a JSON object (a Messages API request), got {_json_type(data)}")
     if "messages" not in data:
         hint = "this looks like a Batch API line; pass the 'params' object" if "params" in data else None
         raise PayloadError(f"{where}: not a Messages API request: no 'messages'", hint=hint)
-    if not model_given and not isinstance(data.get("model"), str):
-        raise PayloadError(f"{where}: no 'model' in the payload", hint="add \"model\" or pass --model")
+    if not model_given or "model" in data:
+        if "model" not in data and not model_given:
+            raise PayloadError(f"{where}: no 'model' in the payload", hint="add \"model\" or pass --model")
+        _expect(isinstance(data.get("model"), str) and bool(data.get("model")), where, "model", "a model id string", data.get("model"))
     messages = data["messages"]
-    if not isinstance(messages, list) or not messages:
-        raise _fail(where, "messages", "must be a non-empty list of messages")
+    _expect(isinstance(messages, list), where, "messages", "a list of messages", messages)
+    if not messages:
+        raise _fail(where, "messages", "must hold at least one message")
+    if len(messages) > MAX_MESSAGES:
+        raise _fail(where, "messages", f"{len(messages):,} messages; the API accepts at most {MAX_MESSAGES:,}")
     for i, msg in enumerate(messages):
         loc = f"messages[{i}]"
-        if not isinstance(msg, dict):
-            raise _fail(where, loc, "must be an object with 'role' and 'content'")
+        _expect(isinstance(msg, dict), where, loc, "an object with 'role' and 'content'", msg)
         if msg.get("role") not in ROLES:
-            raise _fail(where, f"{loc}.role", f"must be 'user' or 'assistant', got {msg.get('role')!r}")
+            raise _fail(where, f"{loc}.role", f"must be 'user' or 'assistant', got {msg.get('role')!r}"[:200])
         content = msg.get("content")
+        _expect(isinstance(content, (str, list)), where, f"{loc}.content", "a string or a list of content blocks", content)
         if isinstance(content, list):
             for j, block in enumerate(content):
                 _check_block(block, where, f"{loc}.content[{j}]")
-        elif not isinstance(content, str):
-            raise _fail(where, f"{loc}.content", "must be a string or a list of content blocks")
     system = data.get("system")
     if system is not None:
+        _expect(isinstance(system, (str, list)), where, "system", "a string or a list of text blocks", system)
         if isinstance(system, list):
             for j, block in enumerate(system):
                 _check_block(block, where, f"system[{j}]")
-        elif not isinstance(system, str):
-            raise _fail(where, "system", "must be a string or a list of text blocks")
-    tools = data.get("tools")
-    if tools is not None:
-        if not isinstance(tools, list):
-            raise _fail(where, "tools", "must be a list of tool definitions")
+                if block["type"] != "text":
+                    raise _fail(where, f"system[{j}].type", f"system blocks must be text blocks, got {block['type']!r}"[:200])
+    if "tools" in data:
+        tools = data["tools"]
+        _expect(isinstance(tools, list), where, "tools", "a list of tool definitions", tools)
         for i, tool in enumerate(tools):
-            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-                raise _fail(where, f"tools[{i}]", "tool definition needs a 'name'")
-    for key in ("max_tokens",):
-        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int) or data[key] < 0):
-            raise _fail(where, key, f"must be a whole number >= 0, got {data[key]!r}")
+            _check_tool(tool, where, f"tools[{i}]")
+    if "tool_choice" in data:
+        choice = data["tool_choice"]
+        _expect(isinstance(choice, dict), where, "tool_choice", 'an object like {"type": "auto"}', choice)
+        if choice.get("type") not in TOOL_CHOICES:
+            raise _fail(where, "tool_choice.type", f"must be one of {', '.join(TOOL_CHOICES)}, got {choice.get('type')!r}"[:200])
+        if choice["type"] == "tool":
+            _expect(isinstance(choice.get("name"), str), where, "tool_choice.name", "the name of a tool", choice.get("name"))
+    if "thinking" in data:
+        thinking = data["thinking"]
+        _expect(isinstance(thinking, dict), where, "thinking", 'an object like {"type": "adaptive"}', thinking)
+        if thinking.get("type") not in THINKING_TYPES:
+            raise _fail(where, "thinking.type", f"must be one of {', '.join(THINKING_TYPES)}, got {thinking.get('type')!r}"[:200])
+        if "budget_tokens" in thinking:
+            b = thinking["budget_tokens"]
+            _expect(_is_int(b) and 0 <= b <= MAX_TOKENS_LIMIT, where, "thinking.budget_tokens", "a whole number of tokens", b)
+    for key in ("output_config", "cache_control", "metadata"):
+        if key in data:
+            _expect(isinstance(data[key], dict), where, key, "an object", data[key])
+    for key, allowed in (("speed", ("standard", "fast")), ("inference_geo", ("us", "global")), ("service_tier", ("auto", "standard_only"))):
+        if key in data and data[key] not in allowed:
+            raise _fail(where, key, f"must be one of {', '.join(allowed)}, got {_json_type(data[key]) if not isinstance(data[key], str) else repr(data[key][:40])}")
+    if "max_tokens" in data:
+        n = data["max_tokens"]
+        _expect(_is_int(n) and n >= 0, where, "max_tokens", "a whole number >= 0", n)
+        if n > MAX_TOKENS_LIMIT:
+            raise _fail(where, "max_tokens", f"{n:,} is larger than any model's context window", hint="use the model's real output limit")
+    if "stop_sequences" in data:
+        seqs = data["stop_sequences"]
+        _expect(isinstance(seqs, list) and all(isinstance(x, str) for x in seqs), where, "stop_sequences", "a list of strings", seqs)
+    for key in ("temperature", "top_p"):
+        if key in data:
+            v = data[key]
+            _expect(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, where, key, "a number from 0 to 1", v)
+    if "top_k" in data:
+        _expect(_is_int(data["top_k"]) and data["top_k"] >= 0, where, "top_k", "a whole number >= 0", data["top_k"])
+    if "stream" in data:
+        _expect(isinstance(data["stream"], bool), where, "stream", "true or false", data["stream"])
+    if "mcp_servers" in data:
+        _expect(isinstance(data["mcp_servers"], list), where, "mcp_servers", "a list", data["mcp_servers"])
 
 
 def _server_tool(tool: dict[str, Any]) -> bool:
@@ -355,10 +493,16 @@ def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl"
 
 def _jsonl(lines: Any, where: str) -> Any:
     for n, line in enumerate(lines, 1):
+        loc = f"{where}:{n}"
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Source(loc, None, PayloadError(f"{loc}: not UTF-8 text (byte {exc.start})"))
+                continue
         text = line.strip()
         if not text:
             continue
-        loc = f"{where}:{n}"
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -382,7 +526,11 @@ def iter_requests(args: list[str]) -> Any:
     document) has one request body or Batch API line (`{"custom_id", "params"}`) per line."""
     for path in expand_paths(args):
         if path == "-":
-            text = sys.stdin.read()
+            try:
+                text = read_stdin()
+            except PayloadError as exc:
+                yield Source("stdin", None, exc)
+                continue
             try:
                 yield Source("stdin", parse_payload(text, "stdin"))
             except PayloadError as exc:
@@ -393,7 +541,7 @@ def iter_requests(args: list[str]) -> Any:
             continue
         if path.endswith(".jsonl"):
             try:
-                fh = open(path, encoding="utf-8")
+                fh = open(path, "rb")  # lines decoded one by one: a bad byte spoils one line only
             except OSError as exc:
                 yield Source(path, None, PayloadError(f"{path}: cannot read: {exc.strerror}"))
                 continue

@@ -75,6 +75,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise PriceTableError(f"{path}: cannot read prices file: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PriceTableError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise PriceTableError(f"{path}: not UTF-8 text (byte {exc.start})", hint="TOML files are UTF-8") from None
 
 
 def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool = True) -> PriceTable:

@@ -228,13 +228,19 @@ def price(usage: Usage, model: ModelPrice, scenario: Scenario, fees: Fees, tier_
     return Breakdown(model.id, tuple(lines), total, rates, tuple(applied), notes)
 
 
-def check_context_window(model: ModelPrice, prompt_tokens: int, day: date) -> None:
-    """Raise when the prompt alone does not fit the model's context window on `day`."""
+def check_context_window(model: ModelPrice, prompt_tokens: int, day: date, output_tokens: int = 0) -> None:
+    """Raise when the prompt alone, or the output alone, does not fit the model's context window
+    on `day` (either is a request the API rejects)."""
     window = effective_model(model, day).context_window
     if window is not None and prompt_tokens > window:
         raise ScenarioError(
             f"{prompt_tokens:,} input tokens do not fit {model.id}'s {window:,}-token context window on {day}",
             hint="the API would reject this request",
+        )
+    if window is not None and output_tokens > window:
+        raise ScenarioError(
+            f"{output_tokens:,} output tokens do not fit {model.id}'s {window:,}-token context window on {day}",
+            hint="use a realistic --output-tokens or max_tokens",
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from claude_cost.estimate import Estimate
@@ -28,7 +28,9 @@ def dec(value: Decimal) -> str:
 
 def money(value: Decimal, places: int = 6) -> str:
     """Dollars for display: at least cents, at most `places` decimals (rounded half up)."""
-    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:  # enough digits for any amount: quantize never overflows
+        ctx.prec = max(28, value.adjusted() + places + 3)
+        q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if q < 0 else ""
     whole, frac = format(abs(q), "f").split(".")
     return f"{sign}${int(whole):,}.{frac.rstrip('0').ljust(2, '0')}"
@@ -91,7 +93,24 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
         doc["prompt_tokens_high"] = est.prompt.high
         doc["total_usd_low"] = dec(est.low.total)
         doc["total_usd_high"] = dec(est.high.total)
+    if est.per is not None:
+        doc["per"] = est.per
+        doc["projection_usd"] = {period: dec(total) for period, total, _ in est.projection}
+        if any(high is not None for _, _, high in est.projection):
+            doc["projection_usd_high"] = {period: dec(high) for period, _, high in est.projection if high is not None}
     return doc
+
+
+#: How a projection period is labelled wherever it is shown (a month is 30 days, a year 365).
+PERIOD_LABELS = {"hour": "per hour", "day": "per day", "week": "per week", "month": "per month (30 days)", "year": "per year (365 days)"}
+
+
+def projection_rows(est: Estimate) -> list[tuple[str, str]]:
+    """(label, amount) for each projected period, the range's high end beside an estimate."""
+    return [
+        (PERIOD_LABELS[p], money(t) + (f" (up to {money(h)})" if h is not None and h != t else ""))
+        for p, t, h in est.projection
+    ]
 
 
 def source_text(est: Estimate) -> str:
@@ -132,6 +151,7 @@ def estimate_markdown(est: Estimate) -> str:
     if est.low is not None and est.high is not None:
         total += f" ({money(est.low.total)}–{money(est.high.total)})"
     rows.append(f"| **Total** | | | **{total}** |")
+    rows += [f"| {label} | | | {amount} |" for label, amount in projection_rows(est)]
     rows += [f"\n> {note}" for note in est.notes]
     return "\n".join(rows) + "\n"
 
@@ -165,6 +185,7 @@ def compare_json(cmp: Any, what_ifs: list[Any]) -> dict[str, Any]:
             e = r.estimate
             row.update(
                 token_source=e.token_source,
+                method=e.method,
                 prompt_tokens=e.prompt.tokens,
                 prompt_tokens_low=e.prompt.low,
                 prompt_tokens_high=e.prompt.high,

@@ -246,10 +246,13 @@ def records(sources: Iterable[str], default_model: str | None = None) -> Iterato
 
     for source in expand_paths(list(sources), (".json", ".jsonl", ".sse")):
         if source == "-":
-            yield from _lines(sys.stdin, "stdin", default_model)
+            import io
+
+            stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+            yield from _lines(stdin, "stdin", default_model)  # a bad byte spoils its line only (invalid JSON there)
             continue
         try:
-            fh = open(source, encoding="utf-8")
+            fh = open(source, encoding="utf-8", errors="replace")  # a bad byte spoils its line only
         except FileNotFoundError:
             raise InputError(f"{source}: no such file") from None
         except IsADirectoryError:
