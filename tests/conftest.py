@@ -52,13 +52,24 @@ class Cli:
             assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
         return result
 
-    def json(self, *args: str, input: str | None = None):
-        return json.loads(self(*args, "--json", input=input).stdout)
+    def bytes_in(self, args: list[str], data: bytes):
+        """Run with raw bytes on stdin; the caller checks the exit code."""
+        return self.runner.invoke(app, args, input=data, catch_exceptions=False)
+
+    def json(self, *args: str, input: str | None = None, code: int | None = 0):
+        return json.loads(self(*args, "--json", input=input, code=code).stdout)
 
 
 @pytest.fixture
 def cli():
     return Cli()
+
+
+@pytest.fixture(scope="session")
+def cli_factory():
+    """A Cli maker for hypothesis tests (function-scoped fixtures are not reset per example;
+    the environment these runs need is the session's: no key, no user prices)."""
+    return Cli
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +91,7 @@ def standin(_standin_server, monkeypatch):
     server.fail_times = None
     server.delay = 0.0
     server.rate_limit_per_s = None
+    server.raw_reply = None
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
     return server

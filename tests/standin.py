@@ -87,6 +87,7 @@ class StandIn(ThreadingHTTPServer):
         self.fail: tuple[int, str, str, dict[str, str]] | None = None
         self.fail_times: int | None = None  # None: always
         self.delay = 0.0
+        self.raw_reply: tuple[int, str, bytes] | None = None  # (status, content-type, body): a proxy's page
         self.rate_limit_per_s: float | None = None
         self._window: list[float] = []
         self._lock = threading.Lock()
@@ -164,6 +165,14 @@ class _Handler(BaseHTTPRequestHandler):
                 429, _error("rate_limit_error", "Number of requests has exceeded your rate limit"),
                 {"retry-after": str(math.ceil(wait)), "retry-after-ms": str(math.ceil(wait * 1000))},
             )  # fmt: skip
+        if srv.raw_reply is not None:
+            status, ctype, data = srv.raw_reply
+            self.send_response(status)
+            self.send_header("content-type", ctype)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if srv.fail is not None and (srv.fail_times is None or srv.fail_times > 0):
             if srv.fail_times is not None:
                 srv.fail_times -= 1

@@ -1,0 +1,211 @@
+"""Wrong numbers and crashes a new user hit (issue 12): --repeat with manual counts and workload
+projections, compare with known counts across tokenizer families, one count_tokens call per
+distinct body, tables that never cut a total, an API answer that is not JSON.
+
+Every price is worked out by hand from the pricing page (USD per million tokens):
+Haiku 4.5 $1 in / $5 out; Sonnet 4.6 $3 / $15, 5m write $3.75, read $0.30;
+Opus 4.6 and 4.7 $5 / $25."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from conftest import EXAMPLES, write_json
+
+
+# ---------------------------------------------------------------- --repeat with manual counts
+
+
+def test_pricing_page_example_10000_tickets_on_haiku_4_5(cli):
+    # 10,000 tickets x 3,700 tokens = 37,000,000 tokens at $1/MTok = $37.00
+    r = cli("estimate", "--model", "haiku-4.5", "--input-tokens", "3700", "--repeat", "10000")
+    assert "$37.00" in r.stdout and "10,000 requests" in r.stdout
+    doc = cli.json("estimate", "--model", "haiku-4.5", "--input-tokens", "3700", "--repeat", "10000")
+    assert Decimal(doc["total_usd"]) == Decimal("37")
+    assert doc["requests"] == 10000
+
+
+def test_repeat_with_manual_cache_writes_turns_later_writes_into_reads(cli):
+    # Sonnet 4.6, 10 calls: 100 uncached + 5,000 written on the first call, read by the other 9.
+    # input 1,000 x $3 = 0.003; write 5,000 x $3.75 = 0.01875; read 45,000 x $0.30 = 0.0135;
+    # output 2,000 x $15 = 0.03. Total 0.06525.
+    doc = cli.json("estimate", "--model", "sonnet-4.6", "--input-tokens", "100", "--cache-write-tokens", "5000",
+                   "--output-tokens", "200", "--repeat", "10")  # fmt: skip
+    lines = {line["item"]: line for line in doc["lines"]}
+    assert lines["cache_write_5m"]["tokens"] == 5000
+    assert lines["cache_read"]["tokens"] == 45000
+    assert Decimal(doc["total_usd"]) == Decimal("0.06525")
+    # --cache off: every prompt token uncached on every call: 51,000 x $3 + 2,000 x $15 = 0.183
+    off = cli.json("estimate", "--model", "sonnet-4.6", "--input-tokens", "100", "--cache-write-tokens", "5000",
+                   "--output-tokens", "200", "--repeat", "10", "--cache", "off")  # fmt: skip
+    assert Decimal(off["total_usd"]) == Decimal("0.183")
+
+
+def test_per_day_projects_a_workload(cli):
+    # 10,000 calls a day of the $37 workload: week 259, month (30 days) 1,110, year (365) 13,505
+    doc = cli.json("estimate", "--model", "haiku-4.5", "--input-tokens", "3700", "--repeat", "10000", "--per", "day")
+    assert doc["per"] == "day"
+    assert {k: Decimal(v) for k, v in doc["projection_usd"].items()} == {
+        "day": Decimal(37), "week": Decimal(259), "month": Decimal(1110), "year": Decimal(13505)}
+    table = cli("estimate", "--model", "haiku-4.5", "--input-tokens", "3700", "--repeat", "10000", "--per", "day").stdout
+    assert "Per month (30 days)" in table and "$1,110.00" in table and "$13,505.00" in table
+    assert "--per must be one of hour, day, week, month" in cli("estimate", "--model", "haiku-4.5", "--input-tokens", "1", "--per", "fortnight", code=2).stderr
+
+
+def test_per_hour_on_an_offline_estimate_projects_the_range_too(cli):
+    doc = cli.json("estimate", EXAMPLES / "long-system-prompt.json", "--count", "offline", "--repeat", "3", "--per", "hour")
+    assert Decimal(doc["projection_usd"]["day"]) == Decimal(doc["total_usd"]) * 24
+    assert Decimal(doc["projection_usd_high"]["day"]) == Decimal(doc["total_usd_high"]) * 24
+
+
+# ---------------------------------------------------------------- compare with known counts
+
+
+def _rows(doc):
+    return {r["model"]: r for r in doc["rows"]}
+
+
+def test_compare_manual_counts_converts_across_tokenizer_families(cli):
+    doc = cli.json("compare", "--models", "opus-4.6,opus-4.7,sonnet-4.6", "--input-tokens", "20000", "--output-tokens", "1000")
+    rows = _rows(doc)
+    assert doc["baseline"] == "claude-opus-4-6"  # the first listed made the counts
+    # same tokenizer (v3): the counts as given; 20,000 x $5 + 1,000 x $25 = 0.125
+    assert rows["claude-opus-4-6"]["token_source"] == "manual"
+    assert Decimal(rows["claude-opus-4-6"]["total_usd"]) == Decimal("0.125")
+    # Sonnet 4.6 shares v3: 20,000 x $3 + 1,000 x $15 = 0.075, exact
+    assert rows["claude-sonnet-4-6"]["prompt_tokens"] == 20000
+    assert rows["claude-sonnet-4-6"]["prompt_tokens_low"] == rows["claude-sonnet-4-6"]["prompt_tokens_high"] == 20000
+    assert Decimal(rows["claude-sonnet-4-6"]["total_usd"]) == Decimal("0.075")
+    # Opus 4.7 (new vocabulary): x1.30 (range x1.00–x1.47), never the same count silently
+    o47 = rows["claude-opus-4-7"]
+    assert o47["token_source"] == "converted" and "converted from claude-opus-4-6" in o47["method"]
+    assert (o47["prompt_tokens"], o47["prompt_tokens_low"], o47["prompt_tokens_high"]) == (26000, 20000, 29400)
+    assert o47["output_tokens"] == 1300
+    # 26,000 x $5 + 1,300 x $25 = 0.1625; low 0.125; high 29,400 x $5 + 1,470 x $25 = 0.18375
+    assert Decimal(o47["total_usd"]) == Decimal("0.1625")
+    assert Decimal(o47["total_usd_low"]) == Decimal("0.125")
+    assert Decimal(o47["total_usd_high"]) == Decimal("0.18375")
+
+
+def test_compare_counted_on_a_newer_model_converts_back(cli):
+    doc = cli.json("compare", "--models", "opus-4.6,opus-4.7", "--counted-on", "opus-4.7", "--input-tokens", "13000")
+    rows = _rows(doc)
+    assert rows["claude-opus-4-7"]["prompt_tokens"] == 13000 and rows["claude-opus-4-7"]["token_source"] == "manual"
+    # 13,000 / 1.30 = 10,000; range 13,000 / 1.47 = 8,843.5 → 8,844 up to 13,000
+    o46 = rows["claude-opus-4-6"]
+    assert (o46["prompt_tokens"], o46["prompt_tokens_low"], o46["prompt_tokens_high"]) == (10000, 8844, 13000)
+
+
+def test_compare_without_payload_or_counts_says_what_to_give(cli):
+    err = cli("compare", "--models", "opus-4.7", code=2).stderr
+    assert "payload" in err and "--input-tokens" in err
+    assert "needs --models" in cli("compare", "--input-tokens", "5", code=2).stderr
+
+
+def test_compare_manual_table_says_how_counts_were_obtained(cli):
+    out = cli("compare", "--models", "opus-4.6,opus-4.7", "--input-tokens", "20000").stdout
+    assert "converted from claude-opus-4-6 counts" in out
+
+
+# ---------------------------------------------------------------- one call per distinct body
+
+
+def test_identical_bodies_in_flight_are_counted_once(cli, standin, tmp_path):
+    standin.delay = 0.05  # every call is still in flight when its twins are asked for
+    lines = []
+    for copy in range(3):
+        for i in range(10):
+            body = {"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": f"body {i}"}]}
+            lines.append(json.dumps({"custom_id": f"c{copy}-{i}", "params": body}))
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    doc = cli.json("estimate", path, "--count", "api", "--no-cache", "--concurrency", "8")
+    assert len(doc["requests"]) == 30
+    assert len(standin.requests) == 10, f"{len(standin.requests)} calls for 10 distinct bodies"
+
+
+# ---------------------------------------------------------------- an answer that is not a count
+
+
+@pytest.mark.parametrize("ctype,body", [
+    ("text/html", b"<html><body>Proxy login required</body></html>"),
+    ("application/json", b"<html>gateway</html>"),
+    ("application/json", b'{"tokens": 12}'),
+])  # fmt: skip
+def test_200_without_a_count_is_an_api_failure(cli, standin, tmp_path, ctype, body):
+    standin.raw_reply = (200, ctype, body)
+    p = write_json(tmp_path, {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]})
+    r = cli("estimate", p, "--count", "api", "--no-cache", code=3)
+    assert "count_tokens answered 200" in r.stderr and ctype in r.stderr
+    assert body.decode()[:10] in r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- tables that fit
+
+
+def shown(amount: str, places: int) -> str:
+    """How a USD amount looks in a table: rounded half up to `places`, at least cents."""
+    q = Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, frac = f"{abs(q):f}".split(".")
+    return f"{'-' if q < 0 else ''}${int(whole):,}.{frac.rstrip('0').ljust(2, '0')}"
+
+
+@pytest.fixture(params=[60, 80, 120])
+def width(request, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(request.param))
+    return request.param
+
+
+def _fits(text: str, width: int) -> None:
+    assert "…" not in text, text
+    assert max(len(line) for line in text.splitlines()) <= width, text
+
+
+def test_compare_table_keeps_totals_and_differences_whole(cli, width):
+    args = ["compare", EXAMPLES / "agent-tool-turn.json", "--count", "offline"]
+    doc = cli.json(*args)
+    out = cli(*args).stdout
+    _fits(out, width)
+    for row in doc["rows"]:
+        assert shown(row["total_usd"], 5) in out, (width, row["model"], out)
+        if row["diff_usd"] not in (None, "0"):
+            assert shown(str(abs(Decimal(row["diff_usd"]))), 5) in out
+    if width < 120:
+        assert "left out to fit" in out
+
+
+def test_usage_table_keeps_totals_whole(cli, width):
+    files = [EXAMPLES / "usage" / "app.log.jsonl", EXAMPLES / "usage" / "batch_results.jsonl"]
+    doc = cli.json("usage", *files, "--group-by", "model,day")
+    out = cli("usage", *files, "--group-by", "model,day").stdout
+    _fits(out, width)
+    for g in doc["groups"]:
+        assert shown(g["total_usd"], 4) in out
+
+
+def test_diff_check_prices_and_estimate_tables_fit(cli, width, tmp_path):
+    a = write_json(tmp_path, {"model": "claude-sonnet-4-6", "max_tokens": 300, "messages": [{"role": "user", "content": "hello " * 50}]}, "a.json")
+    b = write_json(tmp_path, {"model": "claude-sonnet-4-6", "max_tokens": 300, "messages": [{"role": "user", "content": "hello " * 90}]}, "b.json")
+    d = cli.json("diff", a, b, "--count", "offline")
+    out = cli("diff", a, b, "--count", "offline").stdout
+    _fits(out, width)
+    assert shown(d["total"]["after_usd"], 6) in out or shown(d["total"]["change_usd"], 6) in out
+    assert shown(d["total"]["change_usd"].lstrip("+-"), 6) in out
+
+    est = cli.json("estimate", "--model", "opus-4.7", "--input-tokens", "200000", "--output-tokens", "20000")
+    out = cli("estimate", "--model", "opus-4.7", "--input-tokens", "200000", "--output-tokens", "20000").stdout
+    _fits(out, width)
+    assert shown(est["total_usd"], 6) in out
+
+    out = cli("prices").stdout
+    _fits(out, width)
+    assert "claude-opus-4-7" in out and "claude-haiku-4-5" in out
+
+    doc = cli.json("check", "--config", EXAMPLES / "claude-cost.toml", code=None)
+    out = cli("check", "--config", EXAMPLES / "claude-cost.toml", code=None).stdout
+    _fits(out, width)
+    for b in doc["budgets"]:
+        assert shown(b["total_usd"], 6) in out
