@@ -81,12 +81,12 @@ def _check(where: str, key: str, value: Any) -> Any:
         return ConfigError(f"{where}: {key}: {what}, got {value!r}")
 
     if key in ("per-request", "total"):
-        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or Decimal(value) < 0:
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite() or Decimal(value) < 0:
             raise bad("must be an amount in USD >= 0")
         return Decimal(value)
     if key in ("output-tokens", "repeat"):
-        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "repeat" else 0):
-            raise bad("must be a whole number")
+        if isinstance(value, bool) or not isinstance(value, int) or not (1 if key == "repeat" else 0) <= value <= MAX_COUNT:
+            raise bad(f"must be a whole number from {1 if key == 'repeat' else 0} to {MAX_COUNT:,}")
         return value
     if key == "batch":
         if not isinstance(value, bool):
@@ -117,6 +117,10 @@ def _keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             raise ConfigError(f"{where}: {key}: unknown key", hint=f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(allowed))}")
+
+
+#: Largest repeat or token count a config may give (beyond it, prices lose exactness).
+MAX_COUNT = 10**9
 
 
 def load_config(path: Path) -> CheckConfig:

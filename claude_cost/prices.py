@@ -150,7 +150,17 @@ def _price(value: Any, where: str, loc: str) -> Decimal:
         raise PriceTableError(f"{where}: {loc}: must be a finite number, got {value}")
     if dec < 0:
         raise PriceTableError(f"{where}: {loc}: must not be negative, got {value}")
+    if dec > MAX_PRICE or dec.as_tuple().exponent < -PRICE_PLACES:  # type: ignore[operator]
+        raise PriceTableError(
+            f"{where}: {loc}: {value} is out of range",
+            hint=f"prices are USD per million tokens (or per unit), at most {MAX_PRICE:,} with up to {PRICE_PLACES} decimals",
+        )
     return dec
+
+
+#: Bounds that keep every computed amount exact: the dearest published rate is $150/MTok.
+MAX_PRICE = Decimal(1_000_000)
+PRICE_PLACES = 12
 
 
 def _int(value: Any, where: str, loc: str) -> int:

@@ -209,3 +209,46 @@ def test_diff_check_prices_and_estimate_tables_fit(cli, width, tmp_path):
     _fits(out, width)
     for b in doc["budgets"]:
         assert shown(b["total_usd"], 6) in out
+
+
+# ---------------------------------------------------------------- found by the fuzz suite
+
+
+def test_non_utf8_stdin_is_an_input_error(cli):
+    r = cli.bytes_in(["estimate", "-", "--count", "offline"], b'{\xff\xfe"model": "x"}')
+    assert r.exit_code == 2 and r.stderr.startswith("error: stdin: not UTF-8 text"), r.stderr
+
+
+def test_non_utf8_line_of_a_jsonl_spoils_that_line_only(cli, tmp_path):
+    good = json.dumps({"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}).encode()
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(good + b"\n\xff\xfe\n" + good + b"\n")
+    r = cli("estimate", path, "--count", "offline", "--keep-going", "--json")
+    doc = json.loads(r.stdout)
+    assert len(doc["requests"]) == 2
+    assert [e["location"] for e in doc["errors"]] == [f"{path}:2"]
+    assert "r.jsonl:2: not UTF-8 text" in r.stderr
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("input = 1e999", "input: 1E+999 is out of range"),
+    ("input = nan", "must be a finite number"),
+    ("input = 0.0000000000001", "is out of range"),
+])  # fmt: skip
+def test_price_out_of_range_is_named(cli, tmp_path, line, expected):
+    p = tmp_path / "p.toml"
+    p.write_text(f'[models."sonnet-4.6"]\n{line}\n')
+    r = cli("estimate", "--model", "sonnet-4.6", "--input-tokens", "1", "--prices", p, code=2)
+    assert expected in r.stderr and "models.claude-sonnet-4-6.input" in r.stderr
+
+
+def test_non_utf8_price_file_is_named(cli, tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_bytes(b'\xed = 1\n')
+    assert "not UTF-8 text" in cli("prices", "--check", p, code=2).stderr
+
+
+def test_check_config_nan_budget_is_named(cli, tmp_path):
+    cfg = tmp_path / "claude-cost.toml"
+    cfg.write_text('[[budget]]\nname = "x"\nfiles = ["*.json"]\nper-request = nan\n')
+    assert "per-request: must be an amount in USD >= 0" in cli("check", "--config", cfg, code=2).stderr
