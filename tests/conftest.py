@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claude_cost.cli import app
-from claude_cost.prices import load_table
+from claude_cost.core.prices import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from claude_cost import budgets
-from claude_cost.errors import InputError
+from claude_cost.core import budgets
+from claude_cost.core.errors import InputError
 
 
 def test_at_the_budget_passes_and_a_cent_above_breaks():

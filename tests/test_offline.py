@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import words, write_json
 
-from claude_cost import offline
-from claude_cost.errors import PayloadError
+from claude_cost.counting import offline
+from claude_cost.core.errors import PayloadError
 
 SAMPLE = json.loads((Path(__file__).parent / "data" / "calibration_sample.json").read_text())
 
@@ -196,6 +196,6 @@ def test_estimator_data_not_loaded_by_other_commands():
         "import sys\nfrom claude_cost.cli import main\n"
         "sys.argv=['claude-cost','estimate','--model','opus-4.7','--input-tokens','5','--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "assert 'claude_cost.offline' not in sys.modules\n"
+        "assert 'claude_cost.counting.offline' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -204,8 +204,8 @@ def test_cached_full_body_with_an_uncounted_cache_prefix_still_counts_the_prefix
 
 
 def test_bulk_cache_lookup_matches_one_by_one(tmp_path):
-    from claude_cost.countcache import CountCache, body_key
-    from claude_cost.counting import ApiCounter
+    from claude_cost.counting.cache import CountCache, body_key
+    from claude_cost.counting.api import ApiCounter
 
     a, b, c = ({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": t}]} for t in "abc")
     cache = CountCache(tmp_path / "c.sqlite3")
@@ -229,7 +229,7 @@ def test_cache_never_stores_keys_or_text(cli, standin, tmp_path):
 
 WRITER = """
 import sys
-from claude_cost.countcache import CountCache
+from claude_cost.counting.cache import CountCache
 c = CountCache()
 start, n = int(sys.argv[1]), int(sys.argv[2])
 for i in range(start, start + n):
@@ -243,7 +243,7 @@ def test_two_processes_writing_the_cache_lose_nothing(tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
-    from claude_cost.countcache import CountCache
+    from claude_cost.counting.cache import CountCache
 
     cache = CountCache(tmp_path / "c.sqlite3")
     assert cache.info()[0] == 500  # 0..499, the overlap 200..299 written by both

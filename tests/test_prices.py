@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from claude_cost.errors import PriceTableError, UnknownModelError
-from claude_cost.prices import bundled_path, check_file, load_table, resolve
+from claude_cost.core.errors import PriceTableError, UnknownModelError
+from claude_cost.core.prices import bundled_path, check_file, load_table, resolve
 
 PRICING_PAGE = {
     # model: (input, output) USD per MTok, from the pricing page

@@ -13,10 +13,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from claude_cost import pricing
-from claude_cost.errors import ScenarioError
-from claude_cost.models import Scenario, Usage
-from claude_cost.prices import resolve
+from claude_cost.core import pricing
+from claude_cost.core.errors import ScenarioError
+from claude_cost.core.models import Scenario, Usage
+from claude_cost.core.prices import resolve
 
 DAY = date(2026, 11, 1)
 M = 1_000_000
@@ -222,7 +222,7 @@ def test_rates_memo_never_crosses_price_tables(table):
     same model id at different rates: each is priced at its own rates, in any order, repeatedly."""
     from dataclasses import replace
 
-    from claude_cost.models import Rates
+    from claude_cost.core.models import Rates
 
     sonnet = resolve(table, "sonnet-4.6").model  # $3 / $15
     cheaper = replace(sonnet, rates=Rates(D("1"), D("5"), D("1.25"), D("2"), D("0.1")))

@@ -12,6 +12,8 @@ Exit codes are part of the CLI's contract (CI scripts depend on them):
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
     "EXIT_OK",
     "EXIT_OVER_BUDGET",
@@ -26,6 +28,7 @@ __all__ = [
     "ScenarioError",
     "ApiError",
     "TokenCountError",
+    "redact",
 ]
 
 EXIT_OK = 0
@@ -77,3 +80,16 @@ class ApiError(ClaudeCostError):
 
 class TokenCountError(ApiError):
     """Counting tokens failed."""
+
+
+#: Environment variables whose values are secrets: never shown in any output.
+SECRET_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_IDENTITY_TOKEN")
+
+
+def redact(text: str) -> str:
+    """`text` with any secret from the environment replaced by ***."""
+    for name in SECRET_ENV:
+        secret = os.environ.get(name)
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

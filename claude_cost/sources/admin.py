@@ -18,11 +18,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from claude_cost import pricing
-from claude_cost.counting import redact
-from claude_cost.errors import ApiError, ClaudeCostError, InputError
-from claude_cost.models import PriceTable, Scenario, Usage
-from claude_cost.prices import resolve
+from claude_cost.core import pricing
+from claude_cost.core.errors import ApiError, ClaudeCostError, InputError, redact
+from claude_cost.core.models import PriceTable, Scenario, Usage
+from claude_cost.core.prices import resolve
 
 __all__ = ["ADMIN_KEY_ENV", "ReportRow", "Report", "fetch_pages", "build_report"]
 

@@ -1,74 +1,34 @@
-"""Orchestration shared by the CLI and library users: payload or manual counts → priced estimate.
-
-Never prints: notes for the user are returned on the result.
-"""
+"""One request to a priced estimate: from a payload (counted by a TokenCounter) or from counts
+the user gives. Used by the commands and by library users. Never prints: notes for the user are
+returned on the result."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claude_cost import payload as pl
-from claude_cost import pricing
-from claude_cost.counting import ApiCounter, Count, OfflineCounter, TokenCounter, has_credentials
-from claude_cost.errors import InputError
-from claude_cost.models import Breakdown, Fees, ModelPrice, PriceTable, Scenario, Usage
-from claude_cost.prices import Resolved, resolve
+from claude_cost.core import pricing
+from claude_cost.core.errors import InputError
+from claude_cost.core.models import (
+    Assumptions,
+    Breakdown,
+    Count,
+    Estimate,
+    Fees,
+    ModelPrice,
+    PriceTable,
+    Scenario,
+    Usage,
+)
+from claude_cost.core.prices import Resolved, resolve
+from claude_cost.counting.base import CountSettings, TokenCounter, make_counter
 
-__all__ = ["Options", "Estimate", "make_scenario", "make_counter", "estimate_manual", "estimate_payload"]
+if TYPE_CHECKING:
+    from claude_cost.sources import payload as pl
 
-
-@dataclass
-class Options:
-    """Everything the user can set about one estimate (None: take it from the payload / default)."""
-
-    model: str | None = None
-    count: str = "auto"  # api | offline | auto
-    cache: str = "cold"  # cold | warm | off
-    repeat: int = 1
-    output_tokens: int | None = None
-    web_searches: int | None = None
-    code_execution_hours: Decimal = Decimal(0)
-    session_hours: Decimal = Decimal(0)
-    batch: bool | None = None
-    geo: str | None = None
-    speed: str | None = None
-    platform: str | None = None
-    endpoint: str | None = None
-    day: date | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
-    count_cache: bool = True  # keep API counts in the on-disk cache (hashes and counts only)
-    per: str | None = None  # the `repeat` calls are made once per hour | day | week | month
-
-
-@dataclass
-class Estimate:
-    """A priced estimate: the point breakdown, and low/high breakdowns when counts are estimated."""
-
-    model: ModelPrice
-    scenario: Scenario
-    token_source: str
-    method: str
-    prompt: Count  # input tokens of one request (what count_tokens returns)
-    output_tokens: int  # per request
-    usage: Usage  # all requests together
-    breakdown: Breakdown
-    requests: int = 1
-    low: Breakdown | None = None
-    high: Breakdown | None = None
-    output_upper_bound: bool = False
-    notes: list[str] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
-    info: list[str] = field(default_factory=list)  # how it was counted, for stderr
-    # the costliest single call among `requests` (the cold one, with --repeat and a cold cache)
-    costliest_call: Decimal = Decimal(0)
-    costliest_call_high: Decimal | None = None
-    per: str | None = None  # `requests` calls per this period (see PERIOD_DAYS)
-    projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
-
+__all__ = ["make_scenario", "estimate", "estimate_input", "estimate_manual", "estimate_payload", "repeat_calls", "project", "PERIOD_DAYS"]
 
 #: Workload periods in days: a "month" is 30 days and a "year" 365, said wherever shown.
 PERIOD_DAYS: dict[str, Decimal] = {
@@ -99,65 +59,37 @@ def project(total: Decimal, high: Decimal | None, per: str | None) -> tuple[tupl
     return tuple(out)
 
 
-def make_scenario(resolved: Resolved, opts: Options, request: dict[str, Any] | None = None) -> Scenario:
-    """Scenario from flags, then the payload (`inference_geo`, `speed`), then the model id's platform."""
+def make_scenario(resolved: Resolved, assume: Assumptions, request: dict[str, Any] | None = None) -> Scenario:
+    """Scenario from the assumptions, then the payload (`inference_geo`, `speed`), then the model
+    id's platform (a Bedrock regional prefix prices the regional endpoint)."""
     request = request or {}
-    geo = opts.geo or request.get("inference_geo")
-    speed = opts.speed or request.get("speed") or "standard"
+    geo = assume.geo or request.get("inference_geo")
+    speed = assume.speed or request.get("speed") or "standard"
     for name, value, allowed in (("inference_geo", geo, ("us", "global", None)), ("speed", speed, ("standard", "fast"))):
         if value not in allowed:
             raise InputError(f"{name} {value!r} is not one of {', '.join(a for a in allowed if a)}")
     return Scenario(
-        day=opts.day or date.today(),
-        batch=bool(opts.batch),
+        day=assume.day or date.today(),
+        batch=bool(assume.batch),
         geo=geo,
         speed=speed,
-        platform=opts.platform or resolved.platform or "api",
-        endpoint=opts.endpoint or resolved.endpoint or "global",
+        platform=assume.platform or resolved.platform or "api",
+        endpoint=assume.endpoint or resolved.endpoint or "global",
     )
 
 
-def api_counter(opts: Options) -> ApiCounter:
-    cache = None
-    if opts.count_cache:
-        from claude_cost.countcache import CountCache
-
-        try:
-            cache = CountCache()
-        except OSError:
-            cache = None  # an unwritable cache directory only costs speed
-    return ApiCounter(timeout=opts.timeout, max_retries=opts.max_retries, cache=cache)
-
-
-def make_counter(opts: Options, model: ModelPrice) -> tuple[TokenCounter, str | None]:
-    """The counter `--count` asks for, and a line saying which one `auto` chose."""
-    mode = opts.count
-    if mode not in ("api", "offline", "auto"):
-        raise InputError(f"--count must be api, offline or auto, not {mode!r}")
-    if mode == "auto":
-        if has_credentials():
-            return api_counter(opts), "counting with the count_tokens API (credentials found)"
-        mode = "offline"
-        chosen = "no API credentials found: counting offline (an estimate with a range); set ANTHROPIC_API_KEY for exact counts"
-    else:
-        chosen = None
-    if mode == "api":
-        return api_counter(opts), chosen
-    return OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any)), chosen
-
-
-def _output(opts: Options, request: dict[str, Any] | None) -> tuple[int, bool, list[str]]:
-    if opts.output_tokens is not None:
-        return opts.output_tokens, False, []
+def _output(assume: Assumptions, request: dict[str, Any] | None) -> tuple[int, bool, list[str]]:
+    if assume.output_tokens is not None:
+        return assume.output_tokens, False, []
     if request is not None and isinstance(request.get("max_tokens"), int):
         n = request["max_tokens"]
         return n, True, [f"output billed at max_tokens ({n:,}), an upper bound; pass --output-tokens for a typical reply"]
     return 0, False, ["no output tokens given (no --output-tokens, no max_tokens): output billed as 0"]
 
 
-def _web_searches(opts: Options, request: dict[str, Any]) -> tuple[int, list[str]]:
-    if opts.web_searches is not None:
-        return opts.web_searches, []
+def _web_searches(assume: Assumptions, request: dict[str, Any]) -> tuple[int, list[str]]:
+    if assume.web_searches is not None:
+        return assume.web_searches, []
     for tool in request.get("tools") or []:
         if isinstance(tool, dict) and str(tool.get("type", "")).startswith("web_search_"):
             uses = tool.get("max_uses")
@@ -190,24 +122,24 @@ def repeat_calls(usage: Usage, repeat: int, cache: str) -> list[tuple[Usage, int
     return [(u, n) for u, n in calls if n > 0]
 
 
-def _repeat_note(opts: Options) -> list[str]:
-    if opts.repeat <= 1:
+def _repeat_note(assume: Assumptions) -> list[str]:
+    if assume.repeat <= 1:
         return []
-    per = f" per {opts.per}" if opts.per else ""
-    if opts.cache == "cold":
-        return [f"{opts.repeat:,} identical calls{per} within the cache TTL: 1 cold + {opts.repeat - 1:,} warm"]
-    return [f"{opts.repeat:,} identical calls{per}, cache {opts.cache}"]
+    per = f" per {assume.per}" if assume.per else ""
+    if assume.cache == "cold":
+        return [f"{assume.repeat:,} identical calls{per} within the cache TTL: 1 cold + {assume.repeat - 1:,} warm"]
+    return [f"{assume.repeat:,} identical calls{per}, cache {assume.cache}"]
 
 
-def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Options, request: dict[str, Any] | None = None) -> Estimate:
+def estimate_manual(table: PriceTable, model_name: str, usage: Usage, assume: Assumptions, request: dict[str, Any] | None = None) -> Estimate:
     """Price counts given by the user (`usage.input` is the uncached input, as in the API's
-    usage) for `opts.repeat` calls, as `repeat_calls` splits them."""
+    usage) for `assume.repeat` calls, as `repeat_calls` splits them."""
     resolved = resolve(table, model_name)
-    scenario = make_scenario(resolved, opts, request)
-    out, upper, notes = (usage.output, False, []) if opts.output_tokens is not None or request is None else _output(opts, request)
+    scenario = make_scenario(resolved, assume, request)
+    out, upper, notes = (usage.output, False, []) if assume.output_tokens is not None or request is None else _output(assume, request)
     usage = replace(usage, output=out)
     pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day, usage.output)
-    calls = repeat_calls(usage, opts.repeat, opts.cache)
+    calls = repeat_calls(usage, assume.repeat, assume.cache)
     breakdown = pricing.price_requests(calls, resolved.model, scenario, table.fees)
     total_usage = sum((u.times(n) for u, n in calls[1:]), calls[0][0].times(calls[0][1]))
     return Estimate(
@@ -219,12 +151,12 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, opts: Opti
         output_tokens=out,
         usage=total_usage,
         breakdown=breakdown,
-        requests=opts.repeat,
+        requests=assume.repeat,
         output_upper_bound=upper,
-        notes=[*notes, *_repeat_note(opts), *breakdown.notes],
+        notes=[*notes, *_repeat_note(assume), *breakdown.notes],
         costliest_call=_costliest_call(calls, breakdown, resolved.model, scenario, table.fees),
-        per=opts.per,
-        projection=project(breakdown.total, None, opts.per),
+        per=assume.per,
+        projection=project(breakdown.total, None, assume.per),
     )
 
 
@@ -241,6 +173,8 @@ def _prefix_counts(
 ) -> tuple[list[Count], bool]:
     """The token count of the prefix ending at each breakpoint (tools → system → messages), and
     whether a placeholder turn had to be used for any of them."""
+    from claude_cost.sources import payload as pl
+
     placeholder_cost: int | None = None
     counts = []
     used = False
@@ -250,7 +184,9 @@ def _prefix_counts(
         if with_placeholder:
             used = True
             if placeholder_cost is None:
-                from claude_cost.offline import FRAME  # the per-family frame (stdlib-only module)
+                from claude_cost.counting.offline import (
+                    FRAME,  # the per-family frame (stdlib-only module)
+                )
 
                 alone = counter.count({"model": body["model"], "messages": [dict(pl.PLACEHOLDER)]})
                 placeholder_cost = max(alone.tokens - FRAME.get(family or "", 7), 0)
@@ -262,36 +198,40 @@ def _prefix_counts(
 def estimate_payload(
     table: PriceTable,
     request: dict[str, Any],
-    opts: Options,
+    assume: Assumptions,
+    counter: TokenCounter,
     *,
+    model: str | None = None,
     where: str = "payload",
-    counter: TokenCounter | None = None,
     countable: pl.CountableRequest | None = None,
 ) -> Estimate:
-    """Count a Messages request (API or offline), bill its cache breakpoints, and price it.
+    """Count a Messages request with `counter`, bill its cache breakpoints, and price it under
+    the assumptions. `model` overrides the payload's model.
 
     `countable` may pass in `payload.countable(request, model id)` when the caller already made it.
     """
-    pl.validate_request(request, where, model_given=opts.model is not None)
-    resolved = resolve(table, opts.model or request["model"])
-    model = resolved.model
-    scenario = make_scenario(resolved, opts, request)
-    info: list[str] = []
-    if counter is None:
-        counter, chosen = make_counter(opts, model)
-        if chosen:
-            info.append(chosen)
-    if opts.repeat < 1:
-        raise InputError("--repeat must be at least 1")
+    from claude_cost.sources import payload as pl
 
-    if opts.cache not in ("cold", "warm", "off"):
-        raise InputError(f"--cache must be cold, warm or off, not {opts.cache!r}")
+    pl.validate_request(request, where, model_given=model is not None)
+    resolved = resolve(table, model or request["model"])
+    model_price = resolved.model
+    scenario = make_scenario(resolved, assume, request)
+    return _price_payload(table, request, assume, counter, model_price, scenario, countable)
+
+
+def _price_payload(
+    table: PriceTable, request: dict[str, Any], assume: Assumptions, counter: TokenCounter, model: ModelPrice,
+    scenario: Scenario, countable: pl.CountableRequest | None,
+) -> Estimate:  # fmt: skip
+    from claude_cost.sources import payload as pl
+
+    info: list[str] = []
     if countable is None or countable.body.get("model") != model.id:
         countable = pl.countable(request, model.id)
     bps = pl.breakpoints(countable.body)
     total = counter.count(countable.body)
     prefixes: list[Count] = []
-    if bps and opts.cache != "off":
+    if bps and assume.cache != "off":
         prefixes, used_placeholder = _prefix_counts(counter, countable.body, bps, model.tokenizer)
         if used_placeholder and total.exact:
             notes_pre = ["prefix counts measured with a one-character placeholder turn: a few tokens either way"]
@@ -301,8 +241,8 @@ def estimate_payload(
         notes_pre = []
 
     min_cacheable = pricing.effective_model(model, scenario.day).min_cacheable
-    out, upper, notes = _output(opts, request)
-    searches, search_notes = _web_searches(opts, request)
+    out, upper, notes = _output(assume, request)
+    searches, search_notes = _web_searches(assume, request)
     notes += search_notes + notes_pre
     if countable.left_out:
         notes.append("not countable by count_tokens, left out of the input count: " + "; ".join(countable.left_out))
@@ -310,7 +250,7 @@ def estimate_payload(
         notes.append(f"{model.id} has no known minimum cacheable length: every breakpoint is assumed to cache")
     if prefixes and any(bp.automatic for bp in bps):
         notes.append("automatic caching (top-level cache_control): breakpoint on the last block")
-    modes = [("cold", 1), ("warm", opts.repeat - 1)] if opts.cache == "cold" else [(opts.cache, opts.repeat)]
+    modes = [("cold", 1), ("warm", assume.repeat - 1)] if assume.cache == "cold" else [(assume.cache, assume.repeat)]
 
     def usages(pick: str) -> tuple[list[tuple[Usage, int]], Usage, list[str]]:
         tot = getattr(total, pick)
@@ -323,7 +263,7 @@ def estimate_payload(
                 continue
             classes, n = pricing.cache_split(tot, pre, mode, min_cacheable)
             split_notes += [x for x in n if x not in split_notes]
-            extra = (opts.code_execution_hours, opts.session_hours) if i == 0 else (Decimal(0), Decimal(0))
+            extra = (assume.code_execution_hours, assume.session_hours) if i == 0 else (Decimal(0), Decimal(0))
             u = Usage(**classes, output=out, web_searches=searches, code_execution_hours=extra[0], session_hours=extra[1])
             per_request.append((u, times))
             summed = u.times(times) if summed is None else summed + u.times(times)
@@ -341,7 +281,7 @@ def estimate_payload(
         high_requests = usages("high")[0]
         high = pricing.price_requests(high_requests, model, scenario, table.fees)
         costliest_high = _costliest_call(high_requests, high, model, scenario, table.fees)
-    notes += _repeat_note(opts)
+    notes += _repeat_note(assume)
     return Estimate(
         model=model,
         scenario=scenario,
@@ -351,7 +291,7 @@ def estimate_payload(
         output_tokens=out,
         usage=usage,
         breakdown=breakdown,
-        requests=opts.repeat,
+        requests=assume.repeat,
         low=low,
         high=high,
         output_upper_bound=upper,
@@ -360,7 +300,37 @@ def estimate_payload(
         info=info,
         costliest_call=costliest,
         costliest_call_high=costliest_high,
-        per=opts.per,
-        projection=project(breakdown.total, high.total if high is not None else None, opts.per),
+        per=assume.per,
+        projection=project(breakdown.total, high.total if high is not None else None, assume.per),
     )
 
+
+def estimate(
+    table: PriceTable, request: dict[str, Any], assume: Assumptions, counting: CountSettings, *, model: str | None = None, where: str = "payload"
+) -> Estimate:
+    """The one call for a payload: pick the counter the settings ask for, then estimate. The
+    estimate's `info` says which counter `auto` chose."""
+    from claude_cost.sources import payload as pl
+
+    pl.validate_request(request, where, model_given=model is not None)
+    counter, chosen = make_counter(counting, resolve(table, model or request["model"]).model)
+    result = estimate_payload(table, request, assume, counter, model=model, where=where)
+    if chosen:
+        result.info.insert(0, chosen)
+    return result
+
+
+def estimate_input(
+    table: PriceTable, *, request: dict[str, Any] | None, usage: Usage | None, assume: Assumptions, counting: CountSettings,
+    model: str | None = None, where: str = "payload",
+) -> Estimate:  # fmt: skip
+    """What `estimate` prices for one request: counts given by the user (for `model` or the
+    payload's model), else the payload, counted as the settings say."""
+    if usage is not None:
+        name = model or (request or {}).get("model")
+        if not isinstance(name, str):
+            raise InputError("manual counts need a model", hint="pass --model, e.g. --model opus-4.7")
+        return estimate_manual(table, name, usage, assume, request)
+    if request is None:
+        raise InputError("nothing to estimate", hint="give a payload file (or - for stdin), or --model M --input-tokens N")
+    return estimate(table, request, assume, counting, model=model, where=where)

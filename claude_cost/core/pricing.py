@@ -10,8 +10,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from claude_cost.errors import ScenarioError
-from claude_cost.models import (
+from claude_cost.core.errors import ScenarioError
+from claude_cost.core.models import (
     TOKEN_CLASSES,
     Breakdown,
     CostLine,

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from claude_cost.errors import InputError
+from claude_cost.core.errors import InputError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,6 +74,14 @@ def find_config(start: Path) -> Path | None:
             except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                 continue
     return None
+
+
+def locate_config(given: Path | None, start: Path) -> Path:
+    """The config to use: the one given, else the nearest found from `start` up."""
+    found = given or find_config(start)
+    if found is None:
+        raise ConfigError("no claude-cost.toml or [tool.claude-cost] in pyproject.toml found here or above", hint="pass --config FILE")
+    return found
 
 
 def _check(where: str, key: str, value: Any) -> Any:

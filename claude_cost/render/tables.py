@@ -8,17 +8,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rich import box
 from rich import box as rbox
 from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from claude_cost.estimate import Estimate
-from claude_cost.fit import SECTION, Col, FitTable
-from claude_cost.models import ModelPrice, PriceTable
-from claude_cost.render import check_total_text, dec, money, qty, rate, source_text
+from claude_cost.core.models import Estimate, ModelPrice, PriceTable
+from claude_cost.render.fit import SECTION, Col, FitTable
+from claude_cost.render.formats import (
+    check_total_text,
+    dec,
+    money,
+    qty,
+    rate,
+    source_text,
+)
 
 __all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar"]
 
@@ -27,7 +32,14 @@ __all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar"]
 def progress_bar(total: int, console: Any) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on `console` (stderr) for a long run; yields the `progress(done, total)`
     callback, safe to call from worker threads. The bar is removed when the run ends."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     columns = (TextColumn("estimating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -59,7 +71,7 @@ def estimate_table(est: Estimate) -> Group:
     rows.append([Text(label, style="bold"), "", "", Text(money(est.breakdown.total), style="bold")])
     if est.low is not None and est.high is not None:
         rows.append(["Estimate range", f"{est.prompt.low:,}–{est.prompt.high:,}", "", f"{money(est.low.total)}–{money(est.high.total)}"])
-    from claude_cost.render import projection_rows
+    from claude_cost.render.formats import projection_rows
 
     projected = projection_rows(est)
     if projected:
@@ -140,7 +152,12 @@ def model_detail(m: ModelPrice, table: PriceTable, day: date) -> Table:
 
 def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
     """Models sorted by total, each cost class, difference from the baseline and a bar."""
-    from claude_cost.render import COST_COLUMNS, diff_text, row_costs, tokens_text
+    from claude_cost.render.formats import (
+        COST_COLUMNS,
+        diff_text,
+        row_costs,
+        tokens_text,
+    )
 
     priced = [r for r in cmp.rows if r.estimate is not None]
     top = max((r.estimate.breakdown.total for r in priced), default=Decimal(0))
@@ -175,7 +192,7 @@ def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
 
 def usage_table(summary: Any, group_by: str) -> Group:
     """Priced usage per group: requests, cost per class, total; then what was not billed or priced."""
-    from claude_cost.render import USAGE_COSTS
+    from claude_cost.render.formats import USAGE_COSTS
 
     labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "web_searches": "Web search"}
     used = [c for c in USAGE_COSTS if any(g.costs.get(c) for g in summary.groups)] or ["input", "output"]
@@ -214,7 +231,7 @@ def report_table(report: Any) -> Group:
 
 def many_table(run: Any) -> Group:
     """One row per request (file:line or custom_id) and the total."""
-    from claude_cost.render import tokens_text
+    from claude_cost.render.formats import tokens_text
 
     cols = [Col("Request", "left", fold=True), Col("Model", "left", priority=1), Col("Input tokens", priority=2),
             Col("Output", priority=3), Col("Total")]  # fmt: skip
@@ -237,7 +254,7 @@ def many_table(run: Any) -> Group:
 
 
 def diff_table(d: Any) -> FitTable:
-    from claude_cost.render import pct
+    from claude_cost.render.formats import pct
 
     title = f"{d.base_label} → {d.new_label} ({d.new.model.id}; input {d.base.prompt.tokens:,} → {d.new.prompt.tokens:,})"
     cols = [Col("Item", "left", fold=True), Col("Before", priority=1), Col("After", priority=1), Col("Change"), Col("%", priority=2)]

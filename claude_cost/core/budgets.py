@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from claude_cost.errors import InputError
+from claude_cost.core.errors import InputError
 
 __all__ = ["ON", "Breach", "check_on", "breach", "estimate_breaches", "run_breaches", "BudgetResult", "evaluate", "Rise", "rise_over"]
 
@@ -124,3 +124,19 @@ def rise_over(change: Decimal, pct: Decimal | None, limit_usd: Decimal | None, l
     if limit_pct is not None and (pct is None or pct > limit_pct):
         return Rise(change, pct, limit_pct=limit_pct)
     return None
+
+
+def parse_increase(text: str | None) -> tuple[Decimal | None, Decimal | None]:
+    """`--max-increase` as (USD limit, percentage limit): "10%" is a percentage, "0.002" USD."""
+    if text is None:
+        return None, None
+    value = text.strip()
+    pct = value.endswith("%")
+    number = value[:-1] if pct else value.lstrip("$")
+    try:
+        amount = Decimal(number)
+    except ArithmeticError:
+        raise InputError(f"--max-increase {text!r} is not an amount in USD or a percentage", hint="e.g. 10% or 0.002") from None
+    if not amount.is_finite() or amount < 0:
+        raise InputError("--max-increase must be >= 0")
+    return (None, amount) if pct else (amount, None)

@@ -12,12 +12,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from claude_cost import payload as pl
-from claude_cost.counting import ApiCounter, Count, OfflineCounter, TokenCounter
-from claude_cost.errors import ClaudeCostError, InputError, ScenarioError, TokenCountError
-from claude_cost.estimate import Estimate, Options, estimate_payload, make_counter
-from claude_cost.models import ModelPrice, PriceTable, Usage
-from claude_cost.prices import family_of, resolve
+from claude_cost.core.errors import (
+    ClaudeCostError,
+    InputError,
+    ScenarioError,
+    TokenCountError,
+)
+from claude_cost.core.models import (
+    Assumptions,
+    Count,
+    Estimate,
+    ModelPrice,
+    PriceTable,
+    Usage,
+)
+from claude_cost.core.prices import family_of, resolve
+from claude_cost.counting.api import ApiCounter
+from claude_cost.counting.base import CountSettings, TokenCounter, make_counter
+from claude_cost.estimating.estimate import estimate_manual, estimate_payload
+from claude_cost.sources import payload as pl
 
 __all__ = ["Row", "WhatIf", "Comparison", "select_models", "compare", "compare_manual"]
 
@@ -93,11 +106,15 @@ def select_models(table: PriceTable, spec: str | None, payload_model: ModelPrice
     return chosen
 
 
-def _row(table: PriceTable, request: dict[str, Any], opts: Options, model: ModelPrice, counter: TokenCounter | None) -> Row:
+def _offline(model: ModelPrice) -> TokenCounter:
+    from claude_cost.counting.offline import OfflineCounter
+
+    return OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
+
+
+def _row(table: PriceTable, request: dict[str, Any], assume: Assumptions, model: ModelPrice, counter: TokenCounter | None) -> Row:
     try:
-        if counter is None:
-            counter = OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
-        est = estimate_payload(table, request, replace(opts, model=model.id), counter=counter)
+        est = estimate_payload(table, request, assume, counter or _offline(model), model=model.id)
         return Row(model, est)
     except ScenarioError as exc:
         return Row(model, reason=exc.message)
@@ -113,13 +130,12 @@ def _differences(rows: list[Row], base: Row) -> None:
     rows.sort(key=lambda r: (r.estimate is None, r.estimate.breakdown.total if r.estimate else Decimal(0), r.model.id))
 
 
-def _converted(table: PriceTable, usage: Usage, opts: Options, source: ModelPrice, model: ModelPrice) -> Row:
+def _converted(table: PriceTable, usage: Usage, assume: Assumptions, source: ModelPrice, model: ModelPrice) -> Row:
     """A row priced from counts made on `source`'s tokenizer, carried to `model`'s family."""
-    from claude_cost.estimate import estimate_manual
-    from claude_cost.tokconvert import convert, ratio
+    from claude_cost.counting.convert import convert, ratio
 
     r = ratio(source.tokenizer, model.tokenizer)
-    o = replace(opts, model=model.id, output_tokens=None)
+    o = replace(assume, output_tokens=None)
 
     def scaled(f: Decimal) -> Usage:
         return replace(usage, **{c: convert(usage.tokens(c), f) for c in ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")})
@@ -144,12 +160,12 @@ def _converted(table: PriceTable, usage: Usage, opts: Options, source: ModelPric
 
 
 def compare_manual(
-    table: PriceTable, usage: Usage, opts: Options, spec: str | None, counted_on: str | None = None, baseline: str | None = None
+    table: PriceTable, usage: Usage, assume: Assumptions, spec: str | None, counted_on: str | None = None, baseline: str | None = None
 ) -> Comparison:
     """Counts the user already has (made on `counted_on`'s tokenizer, default the first model
     listed) priced on every selected model; another tokenizer family gets converted counts with
     a range (`tokconvert`), never the same count reused."""
-    day = opts.day or date.today()
+    day = assume.day or date.today()
     if not spec and counted_on is None:
         raise InputError("compare with token counts needs --models (or --counted-on)", hint="e.g. --models opus-4.7,sonnet-4.6")
     first = resolve(table, counted_on).model if counted_on else select_models(table, spec, None, day)[0]
@@ -157,24 +173,28 @@ def compare_manual(
     base_model = resolve(table, baseline).model if baseline else first
     if base_model.id not in {m.id for m in models}:
         models.insert(0, base_model)
-    rows = [_converted(table, usage, opts, first, m) for m in models]
+    rows = [_converted(table, usage, assume, first, m) for m in models]
     base = next(r for r in rows if r.model.id == base_model.id)
     _differences(rows, base)
     info = [f"token counts as measured on {first.id} ({first.tokenizer or 'unknown'} tokenizer); other families converted with a range"]
     return Comparison(rows=rows, baseline=base, info=info)
 
 
-def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str | None, baseline: str | None = None) -> Comparison:
-    """Estimate `request` on every selected model under the same scenario, sorted by total."""
-    pl.validate_request(request, "payload", model_given=opts.model is not None)
-    payload_model = resolve(table, opts.model or request["model"]).model
-    day = opts.day or date.today()
+def compare(
+    table: PriceTable, request: dict[str, Any], assume: Assumptions, counting: CountSettings, spec: str | None,
+    baseline: str | None = None, *, model: str | None = None,
+) -> Comparison:  # fmt: skip
+    """Estimate `request` on every selected model under the same scenario, sorted by total.
+    `model` replaces the payload's model (the default baseline)."""
+    pl.validate_request(request, "payload", model_given=model is not None)
+    payload_model = resolve(table, model or request["model"]).model
+    day = assume.day or date.today()
     models = select_models(table, spec, payload_model, day)
     base_model = resolve(table, baseline).model if baseline else payload_model
     if base_model.id not in {m.id for m in models}:
         models.insert(0, base_model)
 
-    counter, chosen = make_counter(opts, payload_model)
+    counter, chosen = make_counter(counting, payload_model)
     info = [chosen] if chosen else []
     shared = counter if isinstance(counter, ApiCounter) else None
     if shared is not None:
@@ -182,14 +202,14 @@ def compare(table: PriceTable, request: dict[str, Any], opts: Options, spec: str
 
     # One count per model, never reused across models: tokenizers differ between families.
     with ThreadPoolExecutor(max_workers=min(16, len(models))) as pool:
-        rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), opts, m, shared), models))
+        rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), assume, m, shared), models))
 
     base = next(r for r in rows if r.model.id == base_model.id)
     _differences(rows, base)
     return Comparison(rows=rows, baseline=base, info=info, counter=shared)
 
 
-def what_if(table: PriceTable, request: dict[str, Any], opts: Options, comparison: Comparison) -> list[WhatIf]:
+def what_if_changes(table: PriceTable, request: dict[str, Any], assume: Assumptions, comparison: Comparison) -> list[WhatIf]:
     """The cheapest changes to the baseline request: batch, warm cache, a cheaper model of its family."""
     counter = comparison.counter
     base = comparison.baseline
@@ -206,17 +226,16 @@ def what_if(table: PriceTable, request: dict[str, Any], opts: Options, compariso
 
     def rerun(**changes: Any) -> Estimate | None:
         try:
-            c = counter or OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
             req = changes.pop("request", request)
-            return estimate_payload(table, copy.deepcopy(req), replace(opts, model=model.id, **changes), counter=c)
+            return estimate_payload(table, copy.deepcopy(req), replace(assume, **changes), counter or _offline(model), model=model.id)
         except (ScenarioError, TokenCountError, ClaudeCostError):
             return None
 
-    if not opts.batch and base.estimate.scenario.speed != "fast":
+    if not assume.batch and base.estimate.scenario.speed != "fast":
         est = rerun(batch=True)
         if est is not None:
             add("Batch API (50% off; results within 24 h)", est.breakdown.total)
-    repeat = max(opts.repeat, 10)
+    repeat = max(assume.repeat, 10)
     # Warm cache: the payload's own breakpoints, else automatic caching (top-level cache_control).
     explicit = len(pl.breakpoints(pl.countable(request, model.id).body))
     candidates = [("prompt caching", request)] if explicit else []
@@ -235,10 +254,10 @@ def what_if(table: PriceTable, request: dict[str, Any], opts: Options, compariso
         if r.estimate is not None and r.model.family == model.family and r.model.id != model.id and r.estimate.breakdown.total < total
     ]
     if not cheaper:
-        day = opts.day or date.today()
+        day = assume.day or date.today()
         for m in table.models.values():
             if m.family == family_of(model.id) and m.id != model.id and not m.is_retired(day):
-                row = _row(table, copy.deepcopy(request), opts, m, counter)
+                row = _row(table, copy.deepcopy(request), assume, m, counter)
                 if row.estimate is not None and row.estimate.breakdown.total < total:
                     cheaper.append(row)
     if cheaper:
@@ -246,3 +265,25 @@ def what_if(table: PriceTable, request: dict[str, Any], opts: Options, compariso
         add(f"{best.model.name} instead of {model.name} (same family)", best.estimate.breakdown.total)  # type: ignore[union-attr]
     out.sort(key=lambda w: w.total)
     return out
+
+
+def compare_input(
+    table: PriceTable, *, payload: str | None, usage: Usage | None, assume: Assumptions, counting: CountSettings,
+    models: str | None, baseline: str | None, counted_on: str | None, model: str | None, what_if: bool,
+) -> tuple[Comparison, list[WhatIf]]:  # fmt: skip
+    """What `compare` prices: a payload file on every model (and, on request, what-ifs), or
+    token counts the user has, carried across tokenizer families."""
+    if payload is None and usage is None:
+        raise InputError("compare needs a payload file (or - for stdin), or token counts",
+                         hint="e.g. compare --models opus-4.7,sonnet-4.6 --input-tokens 20000 --output-tokens 1000")  # fmt: skip
+    if payload is not None and usage is not None:
+        raise InputError("give a payload or token counts, not both")
+    if usage is not None:
+        if what_if:
+            raise InputError("--what-if needs a payload (it re-counts the request)")
+        return compare_manual(table, usage, assume, models or model, counted_on, baseline), []
+    from claude_cost.sources.payload import read_payload
+
+    request = read_payload(payload)  # type: ignore[arg-type]
+    result = compare(table, request, assume, counting, models, baseline, model=model)
+    return result, (what_if_changes(table, request, assume, result) if what_if else [])

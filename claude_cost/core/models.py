@@ -20,6 +20,10 @@ __all__ = [
     "Scenario",
     "CostLine",
     "Breakdown",
+    "Count",
+    "Estimate",
+    "Assumptions",
+    "CHOICES",
 ]
 
 #: Token classes in bill order; each is a per-MTok rate on `Rates` and a count on `Usage`.
@@ -212,3 +216,95 @@ class Breakdown:
     rates: Rates
     applied: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Count:
+    """A prompt token count: exact (`low == tokens == high`) or an estimate with its range."""
+
+    tokens: int
+    low: int
+    high: int
+    exact: bool = True
+
+    @classmethod
+    def of(cls, n: int) -> Count:
+        return cls(n, n, n, True)
+
+    def minus(self, n: int) -> Count:
+        """This count less `n` tokens (never below zero)."""
+        return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact)
+
+
+@dataclass
+class Estimate:
+    """A priced estimate: the point breakdown, and low/high breakdowns when counts are estimated."""
+
+    model: ModelPrice
+    scenario: Scenario
+    token_source: str
+    method: str
+    prompt: Count  # input tokens of one request (what count_tokens returns)
+    output_tokens: int  # per request
+    usage: Usage  # all requests together
+    breakdown: Breakdown
+    # the costliest single call among `requests` (the cold one, with --repeat and a cold cache):
+    # required, so that no code path can leave a silent $0 for the per-request budget gate
+    costliest_call: Decimal
+    requests: int = 1
+    low: Breakdown | None = None
+    high: Breakdown | None = None
+    output_upper_bound: bool = False
+    notes: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)  # how it was counted, for stderr
+    costliest_call_high: Decimal | None = None
+    per: str | None = None  # `requests` calls per this period (see PERIOD_DAYS)
+    projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
+
+
+#: Allowed values of the scenario's named choices (the flag names users see).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "cache": ("cold", "warm", "off"),
+    "per": ("hour", "day", "week", "month"),
+    "geo": ("us", "global"),
+    "speed": ("standard", "fast"),
+    "platform": ("api", "bedrock", "vertex", "foundry"),
+    "endpoint": ("global", "regional"),
+}
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The pricing scenario as the user states it — the what-ifs, apart from how tokens are
+    counted. None means: take it from the payload, else the default.
+
+    cache: cold (the first call writes) | warm (the prefix is read) | off; repeat: identical calls
+    (1 cold + N-1 warm); per: the calls happen once per this period (projections); output_tokens
+    and web_searches per call; code-execution and session hours for the whole run; batch, geo
+    (inference_geo), speed, platform and endpoint; day: prices as billed on that day.
+    """
+
+    cache: str = "cold"
+    repeat: int = 1
+    per: str | None = None
+    output_tokens: int | None = None
+    web_searches: int | None = None
+    code_execution_hours: Decimal = Decimal(0)
+    session_hours: Decimal = Decimal(0)
+    batch: bool | None = None
+    geo: str | None = None
+    speed: str | None = None
+    platform: str | None = None
+    endpoint: str | None = None
+    day: date | None = None
+
+    def __post_init__(self) -> None:
+        from claude_cost.core.errors import InputError
+
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise InputError(f"--{name} must be one of {', '.join(allowed)}, not {value!r}")
+        if not isinstance(self.repeat, int) or self.repeat < 1:
+            raise InputError("--repeat must be at least 1")

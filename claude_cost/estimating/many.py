@@ -9,14 +9,17 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from claude_cost.counting import ApiCounter, Count, TokenCounter, has_credentials
-from claude_cost.errors import ApiError, ClaudeCostError
-from claude_cost.estimate import Estimate, Options, api_counter, estimate_payload
-from claude_cost.models import PriceTable
-from claude_cost.payload import CountableRequest, Source, countable
-from claude_cost.prices import resolve
+from claude_cost.core.errors import ApiError, ClaudeCostError
+from claude_cost.core.models import Assumptions, Count, Estimate, PriceTable
+from claude_cost.core.prices import resolve
+from claude_cost.counting.api import ApiCounter
+from claude_cost.counting.base import CountSettings, TokenCounter, api_counter
+from claude_cost.estimating.estimate import estimate, estimate_payload
+from claude_cost.sources.payload import CountableRequest, Source, countable
 
 __all__ = ["Item", "Run", "estimate_many"]
+
+OFFLINE = CountSettings(mode="offline")
 
 
 @dataclass
@@ -48,8 +51,10 @@ class Run:
 def estimate_many(
     table: PriceTable,
     sources: list[Source],
-    opts: Options,
+    assume: Assumptions,
+    counting: CountSettings,
     *,
+    model: str | None = None,
     concurrency: int = 8,
     progress: Callable[[int, int], None] | None = None,
 ) -> Run:
@@ -58,31 +63,31 @@ def estimate_many(
     An API failure (exit 3 class) stops the run: it would fail every other request too.
     """
     info: list[str] = []
-    use_api = opts.count == "api" or (opts.count == "auto" and has_credentials())
+    use_api = counting.uses_api
     shared: ApiCounter | None = None
     if use_api:
         # default to more retries in a long run: the SDK waits as retry-after asks on 429
         # the client (and the SDK import) is made on the first cache miss: a run served from
         # the cache never pays for it
-        shared = api_counter(opts if opts.max_retries is not None else replace(opts, max_retries=4))
+        shared = api_counter(counting if counting.max_retries is not None else replace(counting, max_retries=4))
         shared.rate_retries = 20  # a long run waits out rate limits instead of failing
-        if opts.count == "auto":
+        if counting.mode == "auto":
             info.append("counting with the count_tokens API (credentials found)")
-    elif opts.count == "auto":
+    elif counting.mode == "auto":
         info.append("no API credentials found: counting offline (estimates with ranges); set ANTHROPIC_API_KEY for exact counts")
     done = 0
-    batch_opts = replace(opts, batch=True) if opts.batch is None else opts
+    batch_opts = replace(assume, batch=True) if assume.batch is None else assume
 
     def attempt(src: Source, counter: TokenCounter | None = None, pre: CountableRequest | None = None) -> Item:
         if src.error is not None:
             return Item(src.location, error=src.error.message)
         assert src.request is not None
-        o = batch_opts if src.batch else opts
+        o = batch_opts if src.batch else assume
         try:
             if shared is None:
-                est = estimate_payload(table, src.request, replace(o, count="offline"), where=src.location)
+                est = estimate(table, src.request, o, OFFLINE, model=model, where=src.location)
             else:
-                est = estimate_payload(table, src.request, o, where=src.location, counter=counter or shared, countable=pre)
+                est = estimate_payload(table, src.request, o, counter or shared, model=model, where=src.location, countable=pre)
             return Item(src.location, est)
         except ClaudeCostError as exc:
             if isinstance(exc, ApiError):
@@ -102,7 +107,7 @@ def estimate_many(
         # bulk) are priced right here; only the rest go to the thread pool, to wait on the network.
         results: dict[int, Item] = {}
         pending = []
-        pres = [_countable(table, src, opts) for src in sources]
+        pres = [_countable(table, src, model) for src in sources]
         valid = [n for n, pre in enumerate(pres) if pre is not None]
         known = dict(zip(valid, shared.cached_many([pres[n].body for n in valid])))  # type: ignore[union-attr]
         for n, src in enumerate(sources):
@@ -150,11 +155,11 @@ class _Known:
         return found
 
 
-def _countable(table: PriceTable, src: Source, opts: Options) -> CountableRequest | None:
+def _countable(table: PriceTable, src: Source, model: str | None) -> CountableRequest | None:
     """What count_tokens would be sent for the request, or None if the request is invalid."""
     if src.request is None:
         return None
     try:
-        return countable(src.request, resolve(table, opts.model or src.request["model"]).model.id)
+        return countable(src.request, resolve(table, model or src.request["model"]).model.id)
     except (ClaudeCostError, KeyError, TypeError, AttributeError):
         return None

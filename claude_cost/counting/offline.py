@@ -22,7 +22,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from claude_cost.errors import PayloadError
+from claude_cost.core.errors import PayloadError
+from claude_cost.core.models import Count
 
 __all__ = ["METHOD", "FAMILIES", "FEATURES", "Estimate", "features", "estimate_text", "estimate_body", "image_size", "image_tokens"]
 
@@ -68,9 +69,9 @@ _UPPER = re.compile(r"[A-Z]")
 
 
 def _load_model() -> dict[str, Any]:
-    from importlib import resources
+    from pathlib import Path
 
-    return json.loads(resources.files("claude_cost").joinpath("data/offline.json").read_text(encoding="utf-8"))
+    return json.loads((Path(__file__).resolve().parent.parent / "data" / "offline.json").read_text(encoding="utf-8"))
 
 
 _MODEL: dict[str, Any] | None = None
@@ -354,3 +355,18 @@ def estimate_body(
             # Definitions render more compactly than raw JSON: 0.55–1.0 of its tokens (notes §6.3).
             total = total + Estimate(round(est.tokens * 0.75), math.floor(est.low * 0.55), est.high)
     return total
+
+
+class OfflineCounter:
+    """The offline estimator: no network, a point estimate and a low–high range."""
+
+    source = "offline"
+
+    def __init__(self, family: str | None, tool_prompt: tuple[int | None, int | None] = (None, None)) -> None:
+        self.family = family
+        self.tool_prompt = tool_prompt
+        self.method = f"{METHOD}; tokenizer {family or 'unknown: union of families'}"
+
+    def count(self, body: dict[str, Any]) -> Count:
+        est = estimate_body(body, self.family, self.tool_prompt)
+        return Count(est.tokens, est.low, est.high, exact=False)

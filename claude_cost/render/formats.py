@@ -10,8 +10,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from claude_cost.estimate import Estimate
-from claude_cost.models import CostLine
+from claude_cost.core.models import CostLine, Estimate
 
 __all__ = ["SCHEMA_VERSION", "money", "dec", "qty", "rate", "source_text", "estimate_json", "estimate_csv", "estimate_markdown"]
 

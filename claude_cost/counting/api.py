@@ -1,105 +1,20 @@
-"""Token counting behind one small interface: the count_tokens API, the offline estimator, or
-counts the user gives. The anthropic SDK is imported only when the API is actually called."""
+"""count_tokens through the official anthropic SDK (imported only when a call is made), with a
+shared in-run memo, the on-disk count cache, and rate-limit back-off shared by all threads."""
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from claude_cost.errors import TokenCountError
+from claude_cost.core.errors import TokenCountError, redact
+from claude_cost.core.models import Count
 
-__all__ = ["Count", "TokenCounter", "ApiCounter", "OfflineCounter", "ManualCounter", "has_credentials", "redact"]
+__all__ = ["ApiCounter"]
 
-#: Environment variables from which the SDK can build credentials without a config file
-#: (fact sheet §1, "Credential precedence").
-CREDENTIAL_ENV = (
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_AUTH_TOKEN",
-    "ANTHROPIC_PROFILE",
-    "ANTHROPIC_IDENTITY_TOKEN",
-    "ANTHROPIC_IDENTITY_TOKEN_FILE",
-)
 #: The canonical JSON of a body (one encoder, reused: cheaper than json.dumps per call).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-SECRET_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_IDENTITY_TOKEN")
-
-
-@dataclass(frozen=True)
-class Count:
-    """A prompt token count: exact (`low == tokens == high`) or an estimate with its range."""
-
-    tokens: int
-    low: int
-    high: int
-    exact: bool = True
-
-    @classmethod
-    def of(cls, n: int) -> Count:
-        return cls(n, n, n, True)
-
-    def minus(self, n: int) -> Count:
-        """This count less `n` tokens (never below zero)."""
-        return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact)
-
-
-class TokenCounter(Protocol):
-    """Counts the input tokens of a count_tokens-shaped body."""
-
-    source: str  # "api" | "offline" | "manual"
-    method: str  # human-readable description of how
-
-    def count(self, body: dict[str, Any]) -> Count: ...
-
-
-def has_credentials(env: dict[str, str] | None = None) -> bool:
-    """Whether the SDK would find credentials in the environment (checked without importing it)."""
-    env = os.environ if env is None else env
-    return any(env.get(name) for name in CREDENTIAL_ENV)
-
-
-def redact(text: str) -> str:
-    """`text` with any secret from the environment replaced by ***."""
-    for name in SECRET_ENV:
-        secret = os.environ.get(name)
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
-
-
-class ManualCounter:
-    """Counts the user gave: every body of the request counts as `tokens` (no prefix split)."""
-
-    source = "manual"
-    method = "given on the command line"
-
-    def __init__(self, tokens: int) -> None:
-        self.tokens = tokens
-
-    def count(self, body: dict[str, Any]) -> Count:
-        return Count.of(self.tokens)
-
-
-class OfflineCounter:
-    """The offline estimator: no network, a point estimate and a low–high range."""
-
-    source = "offline"
-
-    def __init__(self, family: str | None, tool_prompt: tuple[int | None, int | None] = (None, None)) -> None:
-        from claude_cost import offline  # loaded only when offline counting is used
-
-        self._offline = offline
-        self.family = family
-        self.tool_prompt = tool_prompt
-        self.method = f"{offline.METHOD}; tokenizer {family or 'unknown: union of families'}"
-
-    def count(self, body: dict[str, Any]) -> Count:
-        est = self._offline.estimate_body(body, self.family, self.tool_prompt)
-        return Count(est.tokens, est.low, est.high, exact=False)
-
 
 class ApiCounter:
     """count_tokens through the official SDK, with the key and base URL the SDK reads itself.
@@ -193,7 +108,7 @@ class ApiCounter:
             return key, None, self._memo[key]
         if self.cache is None:
             return key, None, None
-        from claude_cost.countcache import body_key
+        from claude_cost.counting.cache import body_key
 
         disk_key = body_key(key)
         cached = self.cache.get(disk_key)
@@ -213,7 +128,7 @@ class ApiCounter:
         found: list[Count | None] = [self._memo.get(k) for k in keys]
         if self.cache is None:
             return found
-        from claude_cost.countcache import body_key
+        from claude_cost.counting.cache import body_key
 
         # identical bodies share a disk key: every one of them gets the count
         wanted: dict[str, list[int]] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claude_cost.errors import PayloadError
+from claude_cost.core.errors import PayloadError
 
 __all__ = [
     "COUNT_KEYS",

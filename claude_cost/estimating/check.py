@@ -1,0 +1,37 @@
+"""`check`: every budget of a claude-cost.toml, each over its own requests and settings. Never prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from claude_cost.core import budgets
+from claude_cost.core.models import Assumptions, PriceTable
+from claude_cost.counting.base import CountSettings
+from claude_cost.estimating.many import estimate_many
+from claude_cost.sources.payload import iter_requests
+
+__all__ = ["check_budgets"]
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current directory when it is below it (shorter locations in output)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def check_budgets(table: PriceTable, config: Any, base: Path, *, use_cache: bool = True, concurrency: int = 8) -> list[Any]:
+    """Estimate each budget's requests (paths relative to the config's folder) under that
+    budget's settings, and evaluate it."""
+    results = []
+    for b in config.budgets:
+        s = b.settings
+        assume = Assumptions(cache=s.get("cache", "cold"), repeat=s.get("repeat", 1), output_tokens=s.get("output-tokens"),
+                             batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"), day=s.get("at"))  # fmt: skip
+        how = CountSettings(mode=s.get("count", "auto"), cache=use_cache)
+        files = [f if Path(f).is_absolute() else _shown(base / f) for f in b.files]
+        run = estimate_many(table, list(iter_requests(files)), assume, how, model=s.get("model"), concurrency=concurrency)
+        results.append(budgets.evaluate(b, run, s.get("budget-on", "high")))
+    return results
