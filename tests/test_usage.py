@@ -69,7 +69,7 @@ def test_sse_stream_cut_by_an_error_event_prices_what_was_used(cli, tmp_path):
     path.write_text("".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events))
     doc = cli.json("usage", path)
     assert doc["total_usd"] == "0.0036"  # 1000 x $3 + 40 x $15
-    assert doc["unpriced"] == [{"location": f"{path}:8", "reason": "the stream ended with overloaded_error: Overloaded"}]
+    assert doc["unpriced"] == [{"location": f"{path}:8", "reason": "the stream ended with overloaded_error: Overloaded", "tokens": 0}]
 
 
 def test_batch_results_every_type(cli, tmp_path):

@@ -8,6 +8,7 @@ Exit codes are part of the CLI's contract (CI scripts depend on them):
        a scenario the API itself would reject
     3  an API call failed: token counting (count_tokens) or the Admin usage/cost report
     4  internal error: a bug in claude-cost (please report it; --debug shows the traceback)
+    5  usage --strict: some records could not be priced (unknown model, malformed usage)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_COUNT_FAILED",
     "EXIT_INTERNAL",
+    "EXIT_UNPRICED",
     "ClaudeCostError",
     "InputError",
     "PayloadError",
@@ -36,6 +38,7 @@ EXIT_OVER_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_COUNT_FAILED = 3
 EXIT_INTERNAL = 4
+EXIT_UNPRICED = 5
 
 
 class ClaudeCostError(Exception):

@@ -21,23 +21,70 @@ from claude_cost.core.models import (
     Usage,
 )
 from claude_cost.core.prices import resolve
-from claude_cost.sources.usage import NotBilled, Problem, Record
+from claude_cost.sources.usage import NotBilled, Problem, Record, Skipped
 
-__all__ = ["Group", "Summary", "summarize", "GROUPINGS", "MAX_PROBLEMS_KEPT"]
+__all__ = ["Group", "Summary", "summarize", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 
-GROUPINGS = ("model", "day", "model,day")
+#: What `--group-by` may combine (comma-separated, in the order given).
+GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service")
+GROUPINGS = GROUP_FIELDS  # kept for callers of the first version
+TIME_FIELDS = ("day", "hour", "month")
 MAX_PROBLEMS_KEPT = 200
+
+
+def group_fields(group_by: str) -> tuple[str, ...]:
+    """`--group-by` as its fields, validated."""
+    fields = tuple(f.strip() for f in group_by.split(",") if f.strip())
+    bad = [f for f in fields if f not in GROUP_FIELDS]
+    if not fields or bad or len(set(fields)) != len(fields):
+        raise InputError(f"--group-by takes a comma list of {', '.join(GROUP_FIELDS)}, not {group_by!r}", hint="e.g. --group-by model,day")
+    return fields
+
+
+def time_bound(text: str | None, flag: str, end: bool) -> str | None:
+    """--since/--until as a sortable UTC ISO string: a date (YYYY-MM-DD: the whole day) or a time."""
+    if text is None:
+        return None
+    from datetime import datetime, timedelta, timezone
+
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return (d + timedelta(days=1)).isoformat() if end else d.isoformat()
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{flag} {text!r} is not a date or an ISO time", hint="e.g. 2026-11-01 or 2026-11-01T09:00:00Z") from None
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return t.isoformat()
+
+
+def _utc(when: str) -> str:
+    """A record's timestamp in the same sortable form as time_bound (UTC, no zone)."""
+    if when.endswith("Z") or "+" in when[10:] or when[10:].count("-"):
+        from datetime import datetime, timezone
+
+        try:
+            t = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            return when
+        if t.tzinfo is not None:
+            t = t.astimezone(timezone.utc).replace(tzinfo=None)
+        return t.isoformat()
+    return when
 
 
 @dataclass
 class Group:
-    """Priced totals of one group (a model, a day, or both)."""
+    """Priced totals of one group (a model, a day, a session, … or a combination)."""
 
     key: tuple[str, ...]
     requests: int = 0
     usage: Usage = field(default_factory=Usage)
     costs: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
+    logged: Decimal | None = None  # the logs' own cost figure (Claude Code costUSD), when any record had one
 
     def cost(self, item: str) -> Decimal:
         """The cost of one item (0 when absent); "cache_writes" is the 5-minute and 1-hour writes together."""
@@ -55,22 +102,48 @@ class Summary:
     problems: list[Problem]
     problem_count: int
     notes: list[str]
+    problem_tokens: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    fields: tuple[str, ...] = ("model",)
+    logged_total: Decimal | None = None
 
 
-def summarize(table: PriceTable, items: Iterable[Record | Problem | NotBilled], group_by: str, default_day: date) -> Summary:
-    """Aggregate per billing bucket, price each bucket once, and total per group."""
-    if group_by not in GROUPINGS:
-        raise InputError(f"--group-by must be one of {', '.join(GROUPINGS)}, not {group_by!r}")
-    buckets: dict[tuple[Any, ...], list[Any]] = {}  # key -> [requests, Usage, locations sample]
+def _key_part(field_name: str, item: Record, model_id: str, day: date) -> str:
+    if field_name == "model":
+        return model_id
+    if field_name == "day":
+        return day.isoformat()
+    if field_name == "month":
+        return day.isoformat()[:7]
+    if field_name == "hour":
+        when = _utc(item.when) if item.when else None
+        return f"{when[:13]}:00" if when and len(when) >= 13 else f"{day.isoformat()} (no time)"
+    value = getattr(item, field_name)
+    return value if value is not None else "—"
+
+
+def summarize(
+    table: PriceTable, items: Iterable[Record | Problem | NotBilled | Skipped], group_by: str, default_day: date,
+    *, since: str | None = None, until: str | None = None,
+) -> Summary:  # fmt: skip
+    """Aggregate per billing bucket within each group, price each bucket once, and total per
+    group. `since` / `until` (from time_bound) keep records with a timestamp in [since, until)."""
+    fields = group_fields(group_by)
+    buckets: dict[tuple[Any, ...], list[Any]] = {}  # key -> [requests, sums, location, logged cost]
     resolved: dict[str, ModelPrice | Exception] = {}
     problems: list[Problem] = []
     problem_count = 0
+    problem_tokens = 0
     not_billed: dict[str, int] = {}
+    skipped: dict[str, int] = {}
     assumed = 0
+    untimed = 0
+    filtering = since is not None or until is not None
 
     def problem(p: Problem) -> None:
-        nonlocal problem_count
+        nonlocal problem_count, problem_tokens
         problem_count += 1
+        problem_tokens += p.tokens
         if len(problems) < MAX_PROBLEMS_KEPT:
             problems.append(p)
 
@@ -81,43 +154,56 @@ def summarize(table: PriceTable, items: Iterable[Record | Problem | NotBilled], 
         if isinstance(item, NotBilled):
             not_billed[item.kind] = not_billed.get(item.kind, 0) + 1
             continue
+        if isinstance(item, Skipped):
+            skipped[item.what] = skipped.get(item.what, 0) + item.count
+            continue
+        if filtering:
+            if item.when is None:
+                untimed += 1
+                continue
+            when = _utc(item.when)
+            if (since is not None and when < since) or (until is not None and when >= until):
+                continue
         model = resolved.get(item.model)
         if model is None:
             try:
                 model = resolved[item.model] = resolve(table, item.model).model
             except ClaudeCostError as exc:
                 model = resolved[item.model] = exc
+        c = item.counts
         if isinstance(model, Exception):
-            problem(Problem(item.location, str(model)))
+            problem(Problem(item.location, str(model), sum(c[:5])))
             continue
         day = item.day or default_day
         geo_us = item.geo == "us" and model.us_residency
-        c = item.counts
         tier = pricing.tier_of(model, c[0] + c[1] + c[2] + c[3], day) if model.long_context else None
-        key = (model.id, day, item.batch, geo_us, item.speed, tier)
+        gkey = tuple(_key_part(f, item, model.id, day) for f in fields)
+        key = (gkey, model.id, day, item.batch, geo_us, item.speed, tier)
         bucket = buckets.get(key)
         if bucket is None:
-            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location]
+            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None]
         bucket[0] += 1
         sums = bucket[1]
         for i in range(6):
             sums[i] += c[i]
+        if item.logged_cost is not None:
+            bucket[3] = (bucket[3] or Decimal(0)) + item.logged_cost
         assumed += item.assumed_5m
 
     groups: dict[tuple[str, ...], Group] = {}
     total = Decimal(0)
     requests = 0
-    for (model_id, day, batch, geo_us, speed, tier), (count, sums, where) in buckets.items():
+    logged_total: Decimal | None = None
+    for (gkey, model_id, day, batch, geo_us, speed, tier), (count, sums, where, logged) in buckets.items():
         model = table.models[model_id]
         usage = Usage(*sums[:5], web_searches=sums[5])
         scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed)
         try:
             b: Breakdown = pricing.price(usage, model, scenario, table.fees, tier_prompt_tokens=(tier + 1) if tier is not None else 0)
         except ClaudeCostError as exc:
-            problem(Problem(where, f"{count} record(s) of {model_id} on {day}: {exc.message}"))
+            problem(Problem(where, f"{count} record(s) of {model_id} on {day}: {exc.message}", sum(sums[:5])))
             problem_count += count - 1
             continue
-        gkey = {"model": (model_id,), "day": (day.isoformat(),), "model,day": (model_id, day.isoformat())}[group_by]
         g = groups.get(gkey)
         if g is None:
             g = groups[gkey] = Group(gkey, costs={c: Decimal(0) for c in (*TOKEN_CLASSES, "web_searches")})
@@ -126,9 +212,15 @@ def summarize(table: PriceTable, items: Iterable[Record | Problem | NotBilled], 
         for line in b.lines:
             g.costs[line.item] = g.costs.get(line.item, Decimal(0)) + line.usd
         g.total += b.total
+        if logged is not None:
+            g.logged = (g.logged or Decimal(0)) + logged
+            logged_total = (logged_total or Decimal(0)) + logged
         total += b.total
         requests += count
     notes = []
     if assumed:
-        notes.append(f"{assumed} record(s) had cache_creation_input_tokens without the 5m/1h split: billed as 5-minute writes")
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, notes)
+        notes.append(f"{assumed} record(s) had cache writes without the 5m/1h split: billed as 5-minute writes")
+    if untimed:
+        notes.append(f"{untimed} record(s) without a timestamp left out by --since/--until")
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, notes,
+                   problem_tokens, skipped, fields, logged_total)  # fmt: skip

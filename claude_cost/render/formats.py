@@ -276,10 +276,10 @@ def compare_markdown(cmp: Any, what_ifs: list[Any]) -> str:
 USAGE_COSTS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output", "web_searches")
 
 
-def usage_json(summary: Any, group_by: str) -> dict[str, Any]:
+def usage_json(summary: Any, show_logged: bool = False) -> dict[str, Any]:
     """The JSON document of `claude-cost usage` (schema documented in README.md)."""
-    names = group_by.split(",")
-    return {
+    names = list(summary.fields)
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "group_by": names,
         "groups": [
@@ -290,6 +290,7 @@ def usage_json(summary: Any, group_by: str) -> dict[str, Any]:
                 "web_searches": g.usage.web_searches,
                 "costs_usd": {c: dec(g.cost(c)) for c in USAGE_COSTS},
                 "total_usd": dec(g.total),
+                **({"logged_cost_usd": dec(g.logged) if g.logged is not None else None} if show_logged else {}),
             }
             for g in summary.groups
         ],
@@ -297,23 +298,38 @@ def usage_json(summary: Any, group_by: str) -> dict[str, Any]:
         "total_usd": dec(summary.total),
         "not_billed": summary.not_billed,
         "unpriced_count": summary.problem_count,
-        "unpriced": [{"location": p.location, "reason": p.reason} for p in summary.problems],
+        "unpriced_tokens": summary.problem_tokens,
+        "unpriced": [{"location": p.location, "reason": p.reason, "tokens": p.tokens} for p in summary.problems],
+        "skipped": summary.skipped,
         "notes": summary.notes,
     }
+    if show_logged:
+        doc["logged_cost_usd"] = dec(summary.logged_total) if summary.logged_total is not None else None
+    return doc
 
 
-def usage_csv(summary: Any, group_by: str) -> str:
-    names = group_by.split(",")
+def unpriced_text(summary: Any) -> str | None:
+    """The stderr line about records that could not be priced, or None when every one was."""
+    if not summary.problem_count:
+        return None
+    first = summary.problems[0]
+    return (f"warning: {summary.problem_count:,} record(s) could not be priced, {summary.problem_tokens:,} tokens "
+            f"(first: {first.location}: {first.reason})")  # fmt: skip
+
+
+def usage_csv(summary: Any, show_logged: bool = False) -> str:
+    names = list(summary.fields)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*names, "requests", *[f"{c}_usd" for c in USAGE_COSTS], "total_usd"])
+    writer.writerow([*names, "requests", *[f"{c}_usd" for c in USAGE_COSTS], "total_usd", *(["logged_cost_usd"] if show_logged else [])])
     for g in summary.groups:
-        writer.writerow([*g.key, g.requests, *[dec(g.cost(c)) for c in USAGE_COSTS], dec(g.total)])
+        logged = [dec(g.logged) if g.logged is not None else ""] if show_logged else []
+        writer.writerow([*g.key, g.requests, *[dec(g.cost(c)) for c in USAGE_COSTS], dec(g.total), *logged])
     return out.getvalue()
 
 
-def usage_markdown(summary: Any, group_by: str) -> str:
-    names = group_by.split(",")
+def usage_markdown(summary: Any, show_logged: bool = False) -> str:
+    names = list(summary.fields)
     head = [n.capitalize() for n in names] + ["Requests", "Input", "Cache writes", "Cache reads", "Output", "Web search", "Total"]
     rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(["---"] * len(names) + ["---:"] * 7) + " |"]
     for g in summary.groups:
@@ -322,7 +338,9 @@ def usage_markdown(summary: Any, group_by: str) -> str:
         rows.append("| " + " | ".join(cells) + " |")
     rows.append(f"\n**Total: {money(summary.total)}** over {summary.requests:,} requests")
     if summary.problem_count:
-        rows.append(f"\n> {summary.problem_count} record(s) could not be priced")
+        rows.append(f"\n> {summary.problem_count:,} record(s) could not be priced ({summary.problem_tokens:,} tokens)")
+    if show_logged and summary.logged_total is not None:
+        rows.append(f"\nThe logs' own cost figure (costUSD): {money(summary.logged_total)}")
     return "\n".join(rows) + "\n"
 
 

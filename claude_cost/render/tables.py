@@ -190,16 +190,23 @@ def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
     return Group(*parts)
 
 
-def usage_table(summary: Any, group_by: str) -> Group:
-    """Priced usage per group: requests, cost per class, total; then what was not billed or priced."""
+def usage_table(summary: Any, show_logged: bool = False) -> Group:
+    """Priced usage per group: requests, cost per class, total, and a bar per period when grouped
+    by day, hour or month; then what was not billed or priced."""
     from claude_cost.render.formats import USAGE_COSTS
 
     labels = {"input": "Input", "cache_write_5m": "5m write", "cache_write_1h": "1h write", "cache_read": "Read", "output": "Output", "web_searches": "Web search"}
     used = [c for c in USAGE_COSTS if any(g.costs.get(c) for g in summary.groups)] or ["input", "output"]
-    keys = group_by.split(",")
-    cols = [*[Col(k.capitalize(), "left") for k in keys], Col("Requests", priority=2), *[Col(labels[c], priority=3) for c in used], Col("Total")]
-    rows = [[*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.cost(c), 4) for c in used], Text(money(g.total, 4), style="bold")]
-            for g in summary.groups]  # fmt: skip
+    keys = list(summary.fields)
+    chart = any(k in ("day", "hour", "month") for k in keys)
+    top = max((g.total for g in summary.groups), default=Decimal(0))
+    cols = [*[Col(k.capitalize(), "left") for k in keys], Col("Requests", priority=2), *[Col(labels[c], priority=3) for c in used], Col("Total"),
+            *([Col("Logged cost", priority=1)] if show_logged else []), *([Col("", "left", priority=4, label="bar")] if chart else [])]  # fmt: skip
+    rows = []
+    for g in summary.groups:
+        logged = ["—" if g.logged is None else money(g.logged, 4)] if show_logged else []
+        bar = ["█" * max(int(24 * g.total / top), 1) if top and g.total else ""] if chart else []
+        rows.append([*[escape(k) for k in g.key], f"{g.requests:,}", *[money(g.cost(c), 4) for c in used], Text(money(g.total, 4), style="bold"), *logged, *bar])
     table = FitTable(cols, rows)
     parts: list[Any] = [table, Text(f"Total: {money(summary.total)} over {summary.requests:,} requests", style="bold")]
     if summary.not_billed:

@@ -11,12 +11,13 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from datetime import date
 from typing import IO, Any
 
 from claude_cost.core.errors import InputError, PayloadError
 
-__all__ = ["Record", "Problem", "NotBilled", "records"]
+__all__ = ["Record", "Problem", "NotBilled", "Skipped", "records"]
 
 TIMESTAMP_KEYS = ("timestamp", "created_at", "time", "date", "ts")
 
@@ -33,14 +34,29 @@ class Record:
     speed: str
     location: str
     assumed_5m: bool = False
+    when: str | None = None  # the record's ISO timestamp, as written (hour grouping, --since/--until)
+    session: str | None = None  # Claude Code session (sub-agents: their parent's)
+    project: str | None = None  # Claude Code project folder
+    service: str | None = None  # OpenTelemetry resource service.name
+    logged_cost: Decimal | None = None  # a cost the log itself carries (Claude Code costUSD), never used to price
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A record that cannot be priced, and where it is."""
+    """A record that cannot be priced, and where it is (and its tokens, when they are known)."""
 
     location: str
     reason: str
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Lines read that are not model responses (user turns, tool results, summaries, …): neither
+    records nor problems; counted for --verbose."""
+
+    count: int
+    what: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,11 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
     if not isinstance(doc, dict):
         yield Problem(location, f"expected a JSON object, got {type(doc).__name__}")
         return
+    if "resourceSpans" in doc:
+        from claude_cost.sources.otlp import span_records
+
+        yield from span_records(doc, location)
+        return
     kind = doc.get("type")
     if kind in ("message_start", "message_delta", "message_stop") or (kind is None and "event" in doc):
         yield from _stream_event(doc, location, default_model, day_cache, stream)
@@ -145,16 +166,25 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
         message = result.get("message") or {}
         yield from _record(message, f"{location} ({doc['custom_id']})", default_model, _day(doc, day_cache), force_batch=True)
         return
-    yield from _record(doc, location, default_model, _day(doc, day_cache))
+    yield from _record(doc, location, default_model, _day(doc, day_cache), when=_when(doc))
 
 
-def _record(doc: dict[str, Any], location: str, default_model: str | None, day: date | None, force_batch: bool = False) -> Iterator[Record | Problem]:
+def _when(doc: dict[str, Any]) -> str | None:
+    for key in TIMESTAMP_KEYS:
+        value = doc.get(key)
+        if isinstance(value, str) and len(value) >= 10:
+            return value
+    return None
+
+
+def _record(doc: dict[str, Any], location: str, default_model: str | None, day: date | None, force_batch: bool = False,
+            when: str | None = None) -> Iterator[Record | Problem]:  # fmt: skip
     usage = doc.get("usage")
     if not isinstance(usage, dict):
         for inner_key in ("message", "response"):
             inner = doc.get(inner_key)
             if isinstance(inner, dict) and isinstance(inner.get("usage"), dict):
-                yield from _record(inner, location, doc.get("model") or default_model, day, force_batch)
+                yield from _record(inner, location, doc.get("model") or default_model, day, force_batch, when)
                 return
         yield Problem(location, "no usage object")
         return
@@ -167,7 +197,7 @@ def _record(doc: dict[str, Any], location: str, default_model: str | None, day: 
     except ValueError as exc:
         yield Problem(location, str(exc))
         return
-    yield Record(model, day, counts, batch or force_batch, geo, speed, location, assumed)
+    yield Record(model, day, counts, batch or force_batch, geo, speed, location, assumed, when)
 
 
 def _stream_event(doc: dict[str, Any], location: str, default_model: str | None, day_cache: dict[str, date], stream: _Stream) -> Iterator[Record | Problem]:
@@ -233,12 +263,19 @@ def _lines(fh: IO[str], where: str, default_model: str | None) -> Iterator[Recor
     yield from _finish(stream, default_model)  # a stream cut before message_stop still used tokens
 
 
-def records(sources: Iterable[str], default_model: str | None = None) -> Iterator[Record | Problem | NotBilled]:
+def records(sources: Iterable[str], default_model: str | None = None) -> Iterator[Record | Problem | NotBilled | Skipped]:
     """Every record of every source (a path, a glob, a directory's .json/.jsonl/.sse files, or -
-    for stdin), streamed."""
+    for stdin), streamed. Claude Code transcripts found among them are read by the Claude Code
+    rules (one record per billed response, deduplicated across all of them)."""
+    from claude_cost.sources.claude_code import is_transcript, transcript_records
     from claude_cost.sources.payload import expand_paths
 
-    for source in expand_paths(list(sources), (".json", ".jsonl", ".sse")):
+    paths = expand_paths(list(sources), (".json", ".jsonl", ".sse"))
+    transcripts = [p for p in paths if p != "-" and is_transcript(p)]
+    if transcripts:
+        yield from transcript_records(transcripts)
+    done = set(transcripts)
+    for source in (p for p in paths if p not in done):
         if source == "-":
             import io
 
@@ -258,3 +295,15 @@ def records(sources: Iterable[str], default_model: str | None = None) -> Iterato
                 yield from _lines(fh, source, default_model)
             except UnicodeDecodeError:
                 raise InputError(f"{source}: not UTF-8 text") from None
+
+
+def usage_records(paths: list[str], default_model: str | None = None, *, claude_code: bool = False) -> Iterator[Record | Problem | NotBilled | Skipped]:
+    """What `usage` reads: the given files (Claude Code transcripts among them found by their
+    shape), or with `claude_code` every transcript below the given folders or the default ones."""
+    if claude_code:
+        from claude_cost.sources.claude_code import default_roots, transcript_files, transcript_records
+
+        return transcript_records(transcript_files(paths or default_roots()))
+    if not paths:
+        raise InputError("no usage files given", hint="give files, folders or - for stdin, or --claude-code for Claude Code's logs")
+    return records(paths, default_model)
