@@ -52,8 +52,11 @@ R2_USAGE = {"input_tokens": 5, "cache_read_input_tokens": 2000, "output_tokens":
 
 @pytest.fixture
 def projects(tmp_path):
-    """A projects folder with every case the issue lists."""
-    root = tmp_path / "claude" / "projects"
+    return build_projects(tmp_path / "claude" / "projects")
+
+
+def build_projects(root):
+    """A projects folder with every case the issue lists (also written to examples/claude-code)."""
     a = root / "-home-dev-app"
     write(a / f"{S1}.jsonl", [
         {"type": "summary", "summary": "Fixing the flaky test", "leafUuid": "u-x"},

@@ -33,6 +33,7 @@ def test_the_readme_shows_commands():
 @pytest.mark.parametrize(("command", "code"), COMMANDS)
 def test_readme_command_runs(cli, monkeypatch, command, code):
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(ROOT / "examples" / "claude-code"))  # `usage --claude-code` reads the example
     stdin = None
     if command.startswith("cat "):
         source, command = command[4:].split(" | ", 1)

@@ -74,6 +74,27 @@ def _remember(memo: dict, key: tuple, value: tuple) -> None:  # type: ignore[typ
     memo[key] = value
 
 
+def price_period(model: ModelPrice, day: date) -> date | None:
+    """The first day of the period `day` falls in, within which every rule of `model` prices
+    alike: the table's dated boundaries (history, fast mode, long-context tiers, deprecation and
+    retirement) split time into such periods. None: before the first boundary. Lets a caller
+    price many days of one period once."""
+    memo_key = (id(model), day)
+    found = _PERIODS.get(memo_key)
+    if found is not None and found[0] is model:
+        return found[1]
+    bounds = [h.until for h in model.history]
+    for p in (*model.fast, *model.long_context):
+        bounds += [d for d in (p.start, p.until) if d is not None]
+    bounds += [d for d in (model.retired, model.deprecated) if isinstance(d, date)]
+    start = max((b for b in bounds if b <= day), default=None)
+    _remember(_PERIODS, memo_key, (model, start))
+    return start
+
+
+_PERIODS: dict[tuple[int, date], tuple[ModelPrice, date | None]] = {}
+
+
 def tier_of(model: ModelPrice, prompt_tokens: int, day: date) -> int | None:
     """The threshold of the long-context tier a request of `prompt_tokens` falls in on `day`, or None."""
     above = [t.threshold for t in model.long_context if t.active(day) and prompt_tokens > t.threshold]

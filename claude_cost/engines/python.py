@@ -178,10 +178,11 @@ def summarize(
         geo_us = item.geo == "us" and model.us_residency
         tier = pricing.tier_of(model, c[0] + c[1] + c[2] + c[3], day) if model.long_context else None
         gkey = tuple(_key_part(f, item, model.id, day) for f in fields)
-        key = (gkey, model.id, day, item.batch, geo_us, item.speed, tier)
+        # days of one price period price alike: one bucket for them, priced on its first day
+        key = (gkey, model.id, pricing.price_period(model, day), item.batch, geo_us, item.speed, tier)
         bucket = buckets.get(key)
         if bucket is None:
-            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None]
+            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None, day]
         bucket[0] += 1
         sums = bucket[1]
         for i in range(6):
@@ -194,7 +195,7 @@ def summarize(
     total = Decimal(0)
     requests = 0
     logged_total: Decimal | None = None
-    for (gkey, model_id, day, batch, geo_us, speed, tier), (count, sums, where, logged) in buckets.items():
+    for (gkey, model_id, _period, batch, geo_us, speed, tier), (count, sums, where, logged, day) in buckets.items():
         model = table.models[model_id]
         usage = Usage(*sums[:5], web_searches=sums[5])
         scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -102,71 +103,149 @@ def _place(path: str) -> tuple[str, str]:
     return project, session
 
 
-def _cost(value: Any) -> Decimal | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            d = Decimal(str(value))
-        except InvalidOperation:
-            return None
-        return d if d.is_finite() else None
-    return None
+def _cost(value: str | None) -> Decimal | None:
+    """A logged costUSD (its JSON text) as a Decimal, or None."""
+    if value is None:
+        return None
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+# The message object of a Claude Code response line starts with id, type, role and model, before
+# its content: these four can be read from the line's text without parsing the content.
+_MESSAGE_HEAD = re.compile(
+    r'"message"\s*:\s*\{\s*"id"\s*:\s*"([^"\\]*)"\s*,\s*"type"\s*:\s*"message"\s*,\s*"role"\s*:\s*"assistant"\s*,\s*"model"\s*:\s*"([^"\\]*)"\s*,'
+)
+_STRING_AT = re.compile(r'\s*:\s*"([^"\\]*)"')
+_OUTPUT_TOKENS = re.compile(r'"output_tokens"\s*:\s*(\d+)')
+_LITERAL_AT = re.compile(r'\s*:\s*([^,}\s]+)')
+_decode = json.JSONDecoder().raw_decode
+
+
+def _field(line: str, key: str, last: bool, pattern: re.Pattern[str] = _STRING_AT) -> str | None:
+    """A top-level key's value found by position: the first occurrence (keys before the message
+    object) or the last one (keys after it), never one inside the content."""
+    at = line.rfind(key) if last else line.find(key)
+    if at < 0:
+        return None
+    m = pattern.match(line, at + len(key))
+    return m.group(1) if m else None
+
+
+def _fast(line: str) -> tuple[Any, ...] | None:
+    """(message id, request id, timestamp, session, model, usage, api error, cost) of a response
+    line read by position — or None when the line does not have the usual shape (then it is
+    parsed in full). Claude Code writes the message before requestId, type, uuid and timestamp,
+    and sessionId before the message; the message's usage is its last key."""
+    m_at = line.find('"message"')
+    head = _MESSAGE_HEAD.match(line, m_at) if m_at >= 0 else None
+    if head is None:
+        return None
+    at = line.rfind('"usage"')
+    brace = line.find("{", at)
+    if at < head.end() or brace < 0:
+        return None
+    try:
+        usage, _ = _decode(line, brace)
+    except ValueError:
+        return None
+    if usage.__class__ is not dict:
+        return None
+    api_error = _field(line, '"isApiErrorMessage"', True, _LITERAL_AT) == "true"
+    cost = _field(line, '"costUSD"', True, _LITERAL_AT)
+    return (head.group(1), _field(line, '"requestId"', True), _field(line, '"timestamp"', True),
+            _field(line, '"sessionId"', False), head.group(2), usage, api_error, cost)  # fmt: skip
+
+
+def _parsed(doc: Any) -> tuple[Any, ...] | None:
+    """The same fields from a fully parsed line, or None when it is not a model response."""
+    msg = doc.get("message") if doc.__class__ is dict else None
+    if msg.__class__ is not dict or doc.get("type") != "assistant" or msg.get("usage").__class__ is not dict:
+        return None
+    rid, ts, session, cost = doc.get("requestId"), doc.get("timestamp"), doc.get("sessionId"), doc.get("costUSD")
+    return (msg.get("id"), rid if rid.__class__ is str else None, ts if ts.__class__ is str else None,
+            session if session.__class__ is str else None, msg.get("model"), msg["usage"], bool(doc.get("isApiErrorMessage")),
+            None if cost is None else str(cost))  # fmt: skip
 
 
 def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]:
-    """The records of Claude Code transcripts, one per billed response across all `files`."""
-    best: dict[tuple[str, str], tuple[int, str, Record]] = {}
+    """The records of Claude Code transcripts, one per billed response across all `files`.
+
+    Memory holds one small tuple per distinct response (the dedup keys), not per line."""
+    # key -> (rank, model, counts, flags, file index, line, session, cost)
+    best: dict[tuple[str, str], tuple[Any, ...]] = {}
+    names: dict[str, str] = {}  # one string object per distinct model / session
     skipped = 0
     days: dict[str, date] = {}
-    for path in files:
-        project, file_session = _place(path)
+    places = [_place(p) for p in files]
+    loads = json.loads
+    for fi, path in enumerate(files):
+        file_session = places[fi][1]
         with open(path, encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                if '"usage"' not in line:  # user turns, tool results, summaries, snapshots: no parse needed
-                    skipped += line.strip() != ""
-                    continue
+            lines = fh.read().split("\n")
+        # Last line first: a response's final usage (largest output, latest time) is usually its
+        # last line, so its earlier repeats are then passed over by the cheap check below.
+        for n in range(len(lines), 0, -1):
+            line = lines[n - 1]
+            if '"usage"' not in line:  # user turns, tool results, summaries, snapshots: no parse needed
+                skipped += line.strip() != ""
+                continue
+            m_at = line.find('"message"')
+            head = _MESSAGE_HEAD.match(line, m_at) if m_at >= 0 else None
+            if head is not None:
+                out_m = _OUTPUT_TOKENS.search(line, line.rfind('"usage"'))
+                if out_m is not None:
+                    held = best.get((head.group(1), _field(line, '"requestId"', True) or ""))
+                    if held is not None and held[0] >= (int(out_m.group(1)), _field(line, '"timestamp"', True) or ""):
+                        continue  # a repeat of a response already held with an equal or later usage
+            fields = _fast(line)
+            if fields is None:
                 try:
-                    doc = json.loads(line)
+                    fields = _parsed(loads(line))
                 except ValueError as exc:
                     yield Problem(f"{path}:{n}", f"invalid JSON: {exc.args[0] if exc.args else exc}")
                     continue
-                msg = doc.get("message") if isinstance(doc, dict) else None
-                if (
-                    not isinstance(msg, dict) or doc.get("type") != "assistant" or not isinstance(msg.get("usage"), dict)
-                    or msg.get("model") == "<synthetic>" or doc.get("isApiErrorMessage")
-                ):  # fmt: skip
-                    skipped += 1
-                    continue
-                where = f"{path}:{n}"
-                model = msg.get("model")
-                if not isinstance(model, str):
-                    yield Problem(where, "no model beside the usage")
-                    continue
-                try:
-                    counts, assumed, geo, speed, batch = _usage(msg["usage"])
-                except ValueError as exc:
-                    yield Problem(where, str(exc))
-                    continue
-                when = doc.get("timestamp") if isinstance(doc.get("timestamp"), str) else None
-                day = None
-                if when and len(when) >= 10:
-                    day = days.get(when[:10])
-                    if day is None:
-                        try:
-                            day = days[when[:10]] = date.fromisoformat(when[:10])
-                        except ValueError:
-                            day = None
-                session = doc.get("sessionId") if isinstance(doc.get("sessionId"), str) else file_session
-                record = Record(model, day, counts, batch, geo, speed, where, assumed, when, session, project, None, _cost(doc.get("costUSD")))
-                mid, rid = msg.get("id"), doc.get("requestId")
-                key = (str(mid), str(rid) if isinstance(rid, str) else "") if isinstance(mid, str) else ("", where)
-                rank = (counts[4], when or "")
-                old = best.get(key)
-                if old is None or rank > (old[0], old[1]):
-                    best[key] = (rank[0], rank[1], record)
+            if fields is None:
+                skipped += 1
+                continue
+            mid, rid, when, session, model, usage, api_error, cost = fields
+            if model == "<synthetic>" or api_error:
+                skipped += 1
+                continue
+            key = (mid, rid or "") if mid.__class__ is str else ("", f"{path}:{n}")
+            old = best.get(key)
+            out = usage.get("output_tokens")
+            if old is not None and out.__class__ is int and old[0] >= (out, when or ""):
+                continue  # a repeat of a response already held with an equal or later usage
+            if not isinstance(model, str):
+                yield Problem(f"{path}:{n}", "no model beside the usage")
+                continue
+            try:
+                counts, assumed, geo, speed, batch = _usage(usage)
+            except ValueError as exc:
+                yield Problem(f"{path}:{n}", str(exc))
+                continue
+            rank = (counts[4], when or "")
+            if old is not None and old[0] >= rank:
+                continue
+            session = names.setdefault(session, session) if session is not None else file_session
+            best[key] = (rank, names.setdefault(model, model), counts, (assumed, geo, speed, batch), fi, n, session, _cost(cost))
     if skipped:
         yield Skipped(skipped, "Claude Code lines that are not model responses")
     # a line without requestId is the same response as one with it (same message.id): one record
     with_request = {mid for mid, rid in best if rid and mid}
-    for (mid, rid), (_, _, record) in best.items():
+    for (mid, rid), (rank, model, counts, (assumed, geo, speed, batch), fi, n, session, cost) in best.items():
         if rid or not mid or mid not in with_request:
-            yield record
+            when = rank[1] or None
+            day = None
+            if when and len(when) >= 10:
+                day = days.get(when[:10])
+                if day is None:
+                    try:
+                        day = days[when[:10]] = date.fromisoformat(when[:10])
+                    except ValueError:
+                        day = None
+            yield Record(model, day, counts, batch, geo, speed, f"{files[fi]}:{n}", assumed, when, session, places[fi][0], None, cost)
