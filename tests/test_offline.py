@@ -184,11 +184,11 @@ def test_huge_input_is_handled():
 def test_offline_json_has_range_and_says_estimate(cli):
     from conftest import EXAMPLES
 
-    doc = cli.json("estimate", EXAMPLES / "image.json", "--count", "offline")
-    assert doc["token_source"] == "offline" and "estimate" in doc["method"]
-    assert doc["prompt_tokens_low"] <= doc["prompt_tokens"] <= doc["prompt_tokens_high"]
-    table = cli("estimate", EXAMPLES / "image.json", "--count", "offline").stdout
-    assert "offline estimate" in table and "Estimate range" in table
+    doc = cli.json("estimate", EXAMPLES / "image.json", "--count", "offline", "--offline-method", "fitted")
+    assert doc["token_source"] == "offline" and doc["count_method"] == "fitted" and "fitted estimate" in doc["method"]
+    assert doc["prompt_tokens_low"] < doc["prompt_tokens"] < doc["prompt_tokens_high"]
+    table = cli("estimate", EXAMPLES / "image.json", "--count", "offline", "--offline-method", "fitted").stdout
+    assert "offline (fitted estimate)" in table and "Estimate range" in table
 
 
 def test_estimator_data_not_loaded_by_other_commands():

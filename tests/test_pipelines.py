@@ -296,6 +296,7 @@ def test_check_passes_and_fails(cli, tmp_path, monkeypatch):
     write_json(d, req(3000), "b.json")
     cfg = write_config(tmp_path, """
         count = "offline"
+        offline-method = "fitted"  # an estimate with a range: the gate's high end is tested below
         output-tokens = 0
 
         [[budget]]
@@ -312,7 +313,7 @@ def test_check_passes_and_fails(cli, tmp_path, monkeypatch):
     assert r.stderr.startswith("over budget: prompts: prompts/b.json $") and "a.json" not in r.stderr
     # gate on the point estimate instead of the range's high end: a budget between the two passes
     doc = json.loads(cli("check", "--json", code=1).stdout)
-    b = cli.json("estimate", "prompts/b.json", "--count", "offline", "--output-tokens", "0")
+    b = cli.json("estimate", "prompts/b.json", "--count", "offline", "--offline-method", "fitted", "--output-tokens", "0")
     between = (Decimal(b["total_usd"]) + Decimal(b["total_usd_high"])) / 2
     assert doc["budgets"][0]["max_request"] == "prompts/b.json" and not doc["ok"]
     cfg.write_text(cfg.read_text().replace("per-request = 0.005", f"per-request = {between}"))

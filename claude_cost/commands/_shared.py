@@ -47,6 +47,7 @@ CacheWriteOpt = Annotated[int, typer.Option("--cache-write-tokens", min=0, help=
 CacheWrite1hOpt = Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")]
 CacheReadOpt = Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")]
 CountOpt = Annotated[str, typer.Option("--count", help="api | offline | auto (API when credentials exist).")]
+OfflineMethodOpt = Annotated[str, typer.Option("--offline-method", help="How to count offline: ctok (exact, the reconstructed tokenizer) | fitted (estimate with a range) | auto (ctok when installed and it knows the model).")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="cold (first call writes) | warm (prefix read) | off.")]
 RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, max=1_000_000_000, help="N identical calls within the TTL: 1 cold + N-1 warm (manual counts too).")]
 PerOpt = Annotated[Optional[str], typer.Option("--per", help="The --repeat calls are made once per hour | day | week | month: adds projections over longer periods (month = 30 days, year = 365).")]
@@ -126,11 +127,11 @@ def assumptions(
     )  # fmt: skip
 
 
-def counting(count: str, timeout: float | None = None, max_retries: int | None = None, no_cache: bool = False) -> Any:
+def counting(count: str, timeout: float | None = None, max_retries: int | None = None, no_cache: bool = False, offline_method: str = "auto") -> Any:
     """How to count, from the flags."""
     from claude_cost.counting.base import CountSettings
 
-    return CountSettings(mode=count, timeout=timeout, max_retries=max_retries, cache=not no_cache)
+    return CountSettings(mode=count, timeout=timeout, max_retries=max_retries, cache=not no_cache, offline_method=offline_method)
 
 
 def manual_usage(assume: Any, input_tokens: int | None, cache_write: int, cache_write_1h: int, cache_read: int) -> Any:

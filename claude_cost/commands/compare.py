@@ -17,6 +17,7 @@ from claude_cost.commands._shared import (
     CacheWrite1hOpt,
     CacheWriteOpt,
     CountOpt,
+    OfflineMethodOpt,
     DebugOpt,
     EndpointOpt,
     Format,
@@ -56,7 +57,7 @@ def compare(
     payload: PayloadArg = None, models: ModelsOpt = None, baseline: BaselineOpt = None, what_if: WhatIfOpt = False,
     model: ModelOpt = None, input_tokens: InputTokensOpt = None, output_tokens: OutputOpt = None,
     cache_write_tokens: CacheWriteOpt = 0, cache_write_1h_tokens: CacheWrite1hOpt = 0, cache_read_tokens: CacheReadOpt = 0,
-    counted_on: CountedOnOpt = None, count: CountOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1,
+    counted_on: CountedOnOpt = None, count: CountOpt = "auto", offline_method: OfflineMethodOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1,
     per: PerOpt = None, batch: BatchOpt = None, geo: GeoOpt = None, speed: SpeedOpt = None, platform: PlatformOpt = None,
     endpoint: EndpointOpt = None, web_searches: SearchesOpt = None, at: AtOpt = None, prices: PricesOpt = None,
     timeout: TimeoutOpt = None, max_retries: RetriesOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False,
@@ -75,7 +76,7 @@ def compare(
                              batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, at=at)  # fmt: skip
         usage = manual_usage(assume, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens)
         limit, on = money(budget, "--budget"), budget_on.value
-        result, ifs = compare_input(load_table(prices), payload=payload, usage=usage, assume=assume, counting=counting(count, timeout, max_retries),
+        result, ifs = compare_input(load_table(prices), payload=payload, usage=usage, assume=assume, counting=counting(count, timeout, max_retries, offline_method=offline_method),
                                     models=models, baseline=baseline, counted_on=counted_on, model=model, what_if=what_if)  # fmt: skip
         notes(result.info)
         base = result.baseline.estimate

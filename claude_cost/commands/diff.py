@@ -11,6 +11,7 @@ from claude_cost.commands._shared import (
     BatchOpt,
     CacheOpt,
     CountOpt,
+    OfflineMethodOpt,
     DebugOpt,
     Format,
     FormatOpt,
@@ -38,7 +39,7 @@ MaxIncreaseOpt = Annotated[Optional[str], typer.Option("--max-increase", help="E
 
 def diff(
     base: BaseArg, new: NewArg = None, rev: RevOpt = None, max_increase: MaxIncreaseOpt = None, model: ModelOpt = None,
-    output_tokens: OutputOpt = None, count: CountOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1,
+    output_tokens: OutputOpt = None, count: CountOpt = "auto", offline_method: OfflineMethodOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1,
     batch: BatchOpt = None, geo: GeoOpt = None, speed: SpeedOpt = None, at: AtOpt = None, prices: PricesOpt = None,
     timeout: TimeoutOpt = None, max_retries: RetriesOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False,
     debug: DebugOpt = False,
@@ -55,7 +56,7 @@ def diff(
         limit = budgets.parse_increase(max_increase)
         assume = assumptions(cache=cache, repeat=repeat, output_tokens=output_tokens, batch=batch, geo=geo, speed=speed, at=at)
         a, b, labels = load_pair(base, new, rev)
-        result = diff_requests(load_table(prices), a, b, assume, counting(count, timeout, max_retries), labels, model=model)
+        result = diff_requests(load_table(prices), a, b, assume, counting(count, timeout, max_retries, offline_method=offline_method), labels, model=model)
         output(Format.json if json_ else fmt, json_doc=lambda: render.diff_json(result), csv=lambda: render.diff_csv(result),
                markdown=lambda: render.diff_markdown(result), table=lambda t: t.diff_table(result))  # fmt: skip
         over = budgets.rise_over(result.total.change, result.total.pct, *limit)

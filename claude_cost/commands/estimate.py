@@ -20,6 +20,7 @@ from claude_cost.commands._shared import (
     CodeHoursOpt,
     ConcurrencyOpt,
     CountOpt,
+    OfflineMethodOpt,
     DebugOpt,
     EndpointOpt,
     Format,
@@ -59,7 +60,7 @@ KeepGoingOpt = Annotated[bool, typer.Option("--keep-going", help="With many requ
 def estimate(
     payloads: PayloadsArg = None, model: ModelOpt = None, input_tokens: InputTokensOpt = None, output_tokens: OutputOpt = None,
     cache_write_tokens: CacheWriteOpt = 0, cache_write_1h_tokens: CacheWrite1hOpt = 0, cache_read_tokens: CacheReadOpt = 0,
-    count: CountOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1, per: PerOpt = None, batch: BatchOpt = None,
+    count: CountOpt = "auto", offline_method: OfflineMethodOpt = "auto", cache: CacheOpt = "cold", repeat: RepeatOpt = 1, per: PerOpt = None, batch: BatchOpt = None,
     geo: GeoOpt = None, speed: SpeedOpt = None, platform: PlatformOpt = None, endpoint: EndpointOpt = None,
     web_searches: SearchesOpt = None, code_exec_hours: CodeHoursOpt = None, session_hours: SessionOpt = None, at: AtOpt = None,
     prices: PricesOpt = None, timeout: TimeoutOpt = None, max_retries: RetriesOpt = None, fmt: FormatOpt = Format.table,
@@ -75,7 +76,7 @@ def estimate(
         assume = assumptions(cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
                              code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
                              platform=platform, endpoint=endpoint, at=at)  # fmt: skip
-        how = counting(count, timeout, max_retries, no_cache)
+        how = counting(count, timeout, max_retries, no_cache, offline_method)
         usage = manual_usage(assume, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens)
         limits = (money(budget, "--budget"), money(budget_per_request, "--budget-per-request"), budget_on.value)
         fmt = Format.json if json_ else fmt

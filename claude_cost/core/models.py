@@ -100,6 +100,7 @@ class ModelPrice:
     context_window: int | None = None
     min_cacheable: int | None = None
     tokenizer: str | None = None
+    ctok: str | None = None  # the ctok version that counts this model exactly offline
     tool_prompt_auto: int | None = None
     tool_prompt_any: int | None = None
     us_residency: bool = False
@@ -260,6 +261,7 @@ class Estimate:
     info: list[str] = field(default_factory=list)  # how it was counted, for stderr
     costliest_call_high: Decimal | None = None
     per: str | None = None  # `requests` calls per this period (see PERIOD_DAYS)
+    count_method: str = "manual"  # count_tokens | ctok | fitted | manual | converted
     projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
 
 

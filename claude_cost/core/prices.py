@@ -46,11 +46,13 @@ RATE_KEYS = set(TOKEN_CLASSES)
 PRICE_KEYS = RATE_KEYS | {"batch_input", "batch_output"}
 INT_KEYS = {"context_window", "min_cacheable", "tool_prompt_auto", "tool_prompt_any"}
 BOOL_KEYS = {"us_residency", "regional_premium"}
-STR_KEYS = {"name", "family", "source", "tokenizer", "fast_after_removal"}
+STR_KEYS = {"name", "family", "source", "tokenizer", "ctok", "fast_after_removal"}
 SCALAR_KEYS = PRICE_KEYS | INT_KEYS | BOOL_KEYS | STR_KEYS | {"deprecated", "retired"}
 MODEL_KEYS = SCALAR_KEYS | {"aliases", "fast", "long_context", "history"}
 HISTORY_KEYS = PRICE_KEYS | INT_KEYS | BOOL_KEYS
 TOKENIZERS = {"v3", "v4.7", "v5"}
+#: Versions of the reconstructed tokenizer ctok 1.3.0 (offline-token-estimation.md §3.4).
+CTOK_VERSIONS = {"3.0", "4.7", "4.8", "5.0"}
 FAMILIES = {"opus", "sonnet", "haiku", "fable", "mythos"}
 
 # Bedrock cross-region inference profiles (fact sheet §11; genai-prices also matches au./us-gov.).
@@ -201,6 +203,8 @@ def _scalar(key: str, value: Any, where: str, loc: str) -> Any:
         raise PriceTableError(f"{where}: {loc}: must be a string, got {value!r}")
     if key == "tokenizer" and value not in TOKENIZERS:
         raise PriceTableError(f"{where}: {loc}: unknown tokenizer {value!r}", hint=f"one of {', '.join(sorted(TOKENIZERS))}")
+    if key == "ctok" and value not in CTOK_VERSIONS:
+        raise PriceTableError(f"{where}: {loc}: unknown ctok version {value!r}", hint=f"one of {', '.join(sorted(CTOK_VERSIONS))}")
     if key == "fast_after_removal" and value not in ("standard", "error"):
         raise PriceTableError(f"{where}: {loc}: must be \"standard\" or \"error\", got {value!r}")
     return value

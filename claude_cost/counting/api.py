@@ -24,6 +24,7 @@ class ApiCounter:
 
     source = "api"
     method = "count_tokens API"
+    count_method = "count_tokens"
 
     def __init__(self, *, timeout: float | None = None, max_retries: int | None = None, cache: Any = None) -> None:
         self.timeout = timeout

@@ -42,10 +42,13 @@ class CountSettings:
     timeout: float | None = None
     max_retries: int | None = None
     cache: bool = True
+    offline_method: str = "auto"  # auto | ctok | fitted: how offline counts are made
 
     def __post_init__(self) -> None:
         if self.mode not in ("api", "offline", "auto"):
             raise InputError(f"--count must be api, offline or auto, not {self.mode!r}")
+        if self.offline_method not in ("auto", "ctok", "fitted"):
+            raise InputError(f"--offline-method must be auto, ctok or fitted, not {self.offline_method!r}")
 
     @property
     def uses_api(self) -> bool:
@@ -81,9 +84,9 @@ def make_counter(settings: CountSettings, model: ModelPrice) -> tuple[TokenCount
     if settings.mode == "auto":
         if has_credentials():
             return api_counter(settings), "counting with the count_tokens API (credentials found)"
-        chosen = "no API credentials found: counting offline (an estimate with a range); set ANTHROPIC_API_KEY for exact counts"
+        chosen = "no API credentials found: counting offline; set ANTHROPIC_API_KEY for count_tokens"
     if settings.mode == "api":
         return api_counter(settings), chosen
-    from claude_cost.counting.offline import OfflineCounter
+    from claude_cost.counting.offline import offline_counter
 
-    return OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any)), chosen
+    return offline_counter(model, settings.offline_method), chosen

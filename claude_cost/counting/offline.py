@@ -20,6 +20,7 @@ import math
 import re
 import struct
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from claude_cost.core.errors import PayloadError
@@ -249,11 +250,11 @@ def _pdf_pages(data: bytes) -> int:
     return max([pages, *counts, 1])
 
 
-def _block(block: dict[str, Any], family: str | None, loc: str) -> Estimate:
+def _block(block: dict[str, Any], family: str | None, loc: str, tx: TextFn) -> Estimate:
     kind = block.get("type")
     high_res = family in ("v4.7", "v5")
     if kind == "text":
-        return estimate_text(block.get("text", ""), family)
+        return tx(block.get("text", ""))
     if kind == "image":
         source = block.get("source", {})
         if source.get("type") == "base64":
@@ -271,28 +272,28 @@ def _block(block: dict[str, Any], family: str | None, loc: str) -> Estimate:
             # 2,115–2,347 in total (notes §4).
             return Estimate(pages * 2300, pages * 1500, pages * (3000 + cap))
         if source.get("type") == "text":
-            return estimate_text(source.get("data", ""), family)
+            return tx(source.get("data", ""))
         if source.get("type") == "content" and isinstance(source.get("content"), list):
-            return _content(source["content"], family, f"{loc}.source.content")
+            return _content(source["content"], family, f"{loc}.source.content", tx)
         return ZERO
     if kind == "tool_result":
         content = block.get("content", "")
-        return Estimate(3, 2, 6) + _content(content, family, f"{loc}.content")
+        return Estimate(3, 2, 6) + _content(content, family, f"{loc}.content", tx)
     if kind in ("thinking", "redacted_thinking"):
-        return estimate_text(block.get("thinking", block.get("data", "")), family)
+        return tx(block.get("thinking", block.get("data", "")))
     # tool_use and other structured blocks: their JSON, as text
     payload = {k: v for k, v in block.items() if k not in ("cache_control", "type")}
-    return Estimate(3, 2, 6) + estimate_text(json.dumps(payload, ensure_ascii=False), family)
+    return Estimate(3, 2, 6) + tx(json.dumps(payload, ensure_ascii=False))
 
 
-def _content(content: Any, family: str | None, loc: str) -> Estimate:
+def _content(content: Any, family: str | None, loc: str, tx: TextFn) -> Estimate:
     if isinstance(content, str):
-        return estimate_text(content, family)
+        return tx(content)
     total = ZERO
     if isinstance(content, list):
         for i, block in enumerate(content):
             if isinstance(block, dict):
-                total = total + _block(block, family, f"{loc}[{i}]")
+                total = total + _block(block, family, f"{loc}[{i}]", tx)
     return total
 
 
@@ -319,17 +320,21 @@ def estimate_body(
     body: dict[str, Any],
     family: str | None,
     tool_prompt: tuple[int | None, int | None] = (None, None),
+    tx: TextFn | None = None,
 ) -> Estimate:
-    """Estimate count_tokens for a body: frame, system, messages, tools and their system prompt."""
+    """Estimate count_tokens for a body: frame, system, messages, tools and their system prompt.
+    Text is counted by `tx` (default: the fitted model of `family`)."""
+    if tx is None:
+        tx = fitted_text(family)
     families = [family] if family in FRAME else list(FAMILIES)
     frames = [FRAME[f] for f in families]
     total = Estimate(round(sum(frames) / len(frames)), min(frames), max(frames))
     system = body.get("system")
     if system:
-        total = total + _content(system, family, "system")
+        total = total + _content(system, family, "system", tx)
     messages = body.get("messages", [])
     for i, msg in enumerate(messages):
-        total = total + _content(msg.get("content", ""), family, f"messages[{i}].content")
+        total = total + _content(msg.get("content", ""), family, f"messages[{i}].content", tx)
     if len(messages) > 1:
         extra = len(messages) - 1
         total = total + Estimate(TURN[1] * extra, TURN[0] * extra, TURN[2] * extra)
@@ -351,22 +356,128 @@ def estimate_body(
                 total = total + special
                 continue
             text = json.dumps({k: v for k, v in tool.items() if k not in ("cache_control", "type")}, ensure_ascii=False)
-            est = estimate_text(text, family)
+            est = tx(text)
             # Definitions render more compactly than raw JSON: 0.55–1.0 of its tokens (notes §6.3).
             total = total + Estimate(round(est.tokens * 0.75), math.floor(est.low * 0.55), est.high)
     return total
 
 
+TextFn = Callable[[str], Estimate]
+
+
+def fitted_text(family: str | None) -> TextFn:
+    """Text counted by the fitted chunk model of `family` (a range from its measured bands)."""
+    return lambda text: estimate_text(text, family)
+
+
+#: The single-user-message frame ctok includes in its counts, per ctok version (ctok 1.3.0:
+#: "a" counts 8 / 12 / 7 / 7).
+CTOK_FRAME = {"3.0": 7, "4.7": 11, "4.8": 6, "5.0": 6}
+CTOK_PIN = "ctok==1.3.0"
+CTOK_INSTALL = f"pip install --ignore-requires-python {CTOK_PIN}"
+
+
+def ctok_available() -> bool:
+    try:
+        import ctok  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class CtokText:
+    """Text counted by ctok, the reconstructed tokenizer: exact on every recorded count we have
+    (shared/data/token-calibration). A part of a larger body gets ±1 for the token its first
+    character may share with what comes before."""
+
+    def __init__(self, version: str) -> None:
+        import ctok  # lazy: only offline counting with ctok loads it
+
+        self.version = version
+        self.frame = CTOK_FRAME[version]
+        self._count = ctok.token_count
+
+    def content(self, text: str) -> int:
+        """Tokens of `text` as the whole of one user message, less the frame."""
+        if not text:
+            return 0
+        return max(self._count(text, self.version) - self.frame, 0)
+
+    def __call__(self, text: str) -> Estimate:
+        n = self.content(text)
+        return Estimate(n, max(n - 1, 0), n + 1) if n else ZERO
+
+    def whole(self, text: str) -> int:
+        """count_tokens of a request that is one user message of `text`, frame included. On the
+        "5.0" vocabulary trailing ASCII whitespace is free (Opus 5; ctok leaves this out, the
+        recorded counts show it: 1,741 of 1,741 exact with it, 1,725 without)."""
+        if self.version == "5.0":
+            text = text.rstrip(" \t\n\r\x0b\x0c")
+        return self._count(text, self.version)
+
+
+def _single_text(body: dict[str, Any]) -> str | None:
+    """The text of a body that is exactly one user message of text (no system, no tools)."""
+    if body.get("system") or body.get("tools") or len(body.get("messages", [])) != 1:
+        return None
+    msg = body["messages"][0]
+    if msg.get("role") != "user":
+        return None
+    content = msg.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and len(content) == 1 and isinstance(content[0], dict) and content[0].get("type") == "text":
+        text = content[0].get("text")
+        return text if isinstance(text, str) else None
+    return None
+
+
 class OfflineCounter:
-    """The offline estimator: no network, a point estimate and a low–high range."""
+    """Offline counting: no network, a point estimate and a low–high range. `method` ctok
+    counts text exactly with the reconstructed tokenizer; fitted uses the chunk model."""
 
     source = "offline"
 
-    def __init__(self, family: str | None, tool_prompt: tuple[int | None, int | None] = (None, None)) -> None:
+    def __init__(self, family: str | None, tool_prompt: tuple[int | None, int | None] = (None, None),
+                 *, method: str = "fitted", ctok_version: str | None = None) -> None:  # fmt: skip
         self.family = family
         self.tool_prompt = tool_prompt
-        self.method = f"{METHOD}; tokenizer {family or 'unknown: union of families'}"
+        self._ctok = CtokText(ctok_version) if method == "ctok" and ctok_version else None
+        self.count_method = "ctok" if self._ctok is not None else "fitted"
+        if self._ctok is not None:
+            self.method = f"offline: ctok {ctok_version} (reconstructed tokenizer) + documented overheads"
+        else:
+            self.method = f"offline: fitted estimate, tokenizer {family or 'unknown: union of families'}"
 
     def count(self, body: dict[str, Any]) -> Count:
-        est = estimate_body(body, self.family, self.tool_prompt)
+        if self._ctok is not None:
+            text = _single_text(body)
+            if text is not None:  # one user message of text: what ctok reproduces exactly
+                n = self._ctok.whole(text)
+                return Count(n, n, n, exact=False)
+            est = estimate_body(body, self.family, self.tool_prompt, self._ctok)
+        else:
+            est = estimate_body(body, self.family, self.tool_prompt)
         return Count(est.tokens, est.low, est.high, exact=False)
+
+
+def offline_counter(model: Any, method: str = "auto") -> OfflineCounter:
+    """The offline counter for a priced model: `auto` = ctok when it is installed and knows the
+    model's tokenizer, else fitted; `ctok` without ctok (or for a model it does not know) is an
+    error naming the fix, never a silent fallback."""
+    from claude_cost.core.errors import InputError
+
+    if method not in ("auto", "ctok", "fitted"):
+        raise InputError(f"--offline-method must be auto, ctok or fitted, not {method!r}")
+    prompt = (model.tool_prompt_auto, model.tool_prompt_any)
+    if method == "fitted":
+        return OfflineCounter(model.tokenizer, prompt)
+    if not ctok_available():
+        if method == "ctok":
+            raise InputError("--offline-method ctok: ctok is not installed", hint=CTOK_INSTALL)
+        return OfflineCounter(model.tokenizer, prompt)
+    if model.ctok is None:
+        if method == "ctok":
+            raise InputError(f"--offline-method ctok: ctok does not know {model.id}'s tokenizer", hint="use --offline-method fitted")
+        return OfflineCounter(model.tokenizer, prompt)
+    return OfflineCounter(model.tokenizer, prompt, method="ctok", ctok_version=model.ctok)

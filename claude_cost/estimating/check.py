@@ -30,7 +30,7 @@ def check_budgets(table: PriceTable, config: Any, base: Path, *, use_cache: bool
         s = b.settings
         assume = Assumptions(cache=s.get("cache", "cold"), repeat=s.get("repeat", 1), output_tokens=s.get("output-tokens"),
                              batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"), day=s.get("at"))  # fmt: skip
-        how = CountSettings(mode=s.get("count", "auto"), cache=use_cache)
+        how = CountSettings(mode=s.get("count", "auto"), cache=use_cache, offline_method=s.get("offline-method", "auto"))
         files = [f if Path(f).is_absolute() else _shown(base / f) for f in b.files]
         run = estimate_many(table, list(iter_requests(files)), assume, how, model=s.get("model"), concurrency=concurrency)
         results.append(budgets.evaluate(b, run, s.get("budget-on", "high")))

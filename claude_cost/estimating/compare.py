@@ -64,6 +64,7 @@ class Comparison:
     baseline: Row
     info: list[str] = field(default_factory=list)
     counter: TokenCounter | None = None  # the shared API counter, reused by what_if
+    offline_method: str = "auto"
 
 
 def _current(table: PriceTable, family: str, day: date) -> ModelPrice | None:
@@ -106,15 +107,16 @@ def select_models(table: PriceTable, spec: str | None, payload_model: ModelPrice
     return chosen
 
 
-def _offline(model: ModelPrice) -> TokenCounter:
-    from claude_cost.counting.offline import OfflineCounter
+def _offline(model: ModelPrice, method: str) -> TokenCounter:
+    from claude_cost.counting.offline import offline_counter
 
-    return OfflineCounter(model.tokenizer, (model.tool_prompt_auto, model.tool_prompt_any))
+    return offline_counter(model, method)
 
 
-def _row(table: PriceTable, request: dict[str, Any], assume: Assumptions, model: ModelPrice, counter: TokenCounter | None) -> Row:
+def _row(table: PriceTable, request: dict[str, Any], assume: Assumptions, model: ModelPrice, counter: TokenCounter | None,
+         offline_method: str = "auto") -> Row:  # fmt: skip
     try:
-        est = estimate_payload(table, request, assume, counter or _offline(model), model=model.id)
+        est = estimate_payload(table, request, assume, counter or _offline(model, offline_method), model=model.id)
         return Row(model, est)
     except ScenarioError as exc:
         return Row(model, reason=exc.message)
@@ -150,7 +152,7 @@ def _converted(table: PriceTable, usage: Usage, assume: Assumptions, source: Mod
         high = estimate_manual(table, model.id, scaled(r.high), o)
     except ScenarioError as exc:
         return Row(model, reason=exc.message)
-    point.token_source = "converted"
+    point.token_source = point.count_method = "converted"
     point.method = f"converted from {source.id} counts: x{r.point:.2f} (range x{r.low:.2f}–x{r.high:.2f}; {r.source})"
     point.prompt = Count(point.prompt.tokens, low.prompt.tokens, high.prompt.tokens, exact=False)
     point.low, point.high = low.breakdown, high.breakdown
@@ -202,11 +204,11 @@ def compare(
 
     # One count per model, never reused across models: tokenizers differ between families.
     with ThreadPoolExecutor(max_workers=min(16, len(models))) as pool:
-        rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), assume, m, shared), models))
+        rows = list(pool.map(lambda m: _row(table, copy.deepcopy(request), assume, m, shared, counting.offline_method), models))
 
     base = next(r for r in rows if r.model.id == base_model.id)
     _differences(rows, base)
-    return Comparison(rows=rows, baseline=base, info=info, counter=shared)
+    return Comparison(rows=rows, baseline=base, info=info, counter=shared, offline_method=counting.offline_method)
 
 
 def what_if_changes(table: PriceTable, request: dict[str, Any], assume: Assumptions, comparison: Comparison) -> list[WhatIf]:
@@ -227,7 +229,7 @@ def what_if_changes(table: PriceTable, request: dict[str, Any], assume: Assumpti
     def rerun(**changes: Any) -> Estimate | None:
         try:
             req = changes.pop("request", request)
-            return estimate_payload(table, copy.deepcopy(req), replace(assume, **changes), counter or _offline(model), model=model.id)
+            return estimate_payload(table, copy.deepcopy(req), replace(assume, **changes), counter or _offline(model, comparison.offline_method), model=model.id)
         except (ScenarioError, TokenCountError, ClaudeCostError):
             return None
 
@@ -257,7 +259,7 @@ def what_if_changes(table: PriceTable, request: dict[str, Any], assume: Assumpti
         day = assume.day or date.today()
         for m in table.models.values():
             if m.family == family_of(model.id) and m.id != model.id and not m.is_retired(day):
-                row = _row(table, copy.deepcopy(request), assume, m, counter)
+                row = _row(table, copy.deepcopy(request), assume, m, counter, comparison.offline_method)
                 if row.estimate is not None and row.estimate.breakdown.total < total:
                     cheaper.append(row)
     if cheaper:

@@ -287,6 +287,7 @@ def _price_payload(
         scenario=scenario,
         token_source=counter.source,
         method=counter.method,
+        count_method=getattr(counter, "count_method", counter.source),
         prompt=total,
         output_tokens=out,
         usage=usage,

@@ -19,7 +19,6 @@ from claude_cost.sources.payload import CountableRequest, Source, countable
 
 __all__ = ["Item", "Run", "estimate_many"]
 
-OFFLINE = CountSettings(mode="offline")
 
 
 @dataclass
@@ -77,6 +76,7 @@ def estimate_many(
         info.append("no API credentials found: counting offline (estimates with ranges); set ANTHROPIC_API_KEY for exact counts")
     done = 0
     batch_opts = replace(assume, batch=True) if assume.batch is None else assume
+    offline = replace(counting, mode="offline")
 
     def attempt(src: Source, counter: TokenCounter | None = None, pre: CountableRequest | None = None) -> Item:
         if src.error is not None:
@@ -85,7 +85,7 @@ def estimate_many(
         o = batch_opts if src.batch else assume
         try:
             if shared is None:
-                est = estimate(table, src.request, o, OFFLINE, model=model, where=src.location)
+                est = estimate(table, src.request, o, offline, model=model, where=src.location)
             else:
                 est = estimate_payload(table, src.request, o, counter or shared, model=model, where=src.location, countable=pre)
             return Item(src.location, est)
@@ -144,7 +144,7 @@ class _Known:
 
     def __init__(self, shared: ApiCounter, body: dict[str, Any], count: Count) -> None:
         self.shared, self.body, self.known = shared, body, count
-        self.source, self.method = shared.source, shared.method
+        self.source, self.method, self.count_method = shared.source, shared.method, shared.count_method
 
     def count(self, body: dict[str, Any]) -> Count:
         if body is self.body:

@@ -68,6 +68,7 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
         "model": est.model.id,
         "model_name": est.model.name,
         "token_source": est.token_source,
+        "count_method": est.count_method,
         "method": est.method,
         "price_date": sc.day.isoformat(),
         "scenario": {
@@ -114,7 +115,10 @@ def projection_rows(est: Estimate) -> list[tuple[str, str]]:
 
 def source_text(est: Estimate) -> str:
     if est.token_source == "offline":
-        return f"offline estimate ≈{est.prompt.tokens:,} input tokens (range {est.prompt.low:,}–{est.prompt.high:,})"
+        how = "ctok, the reconstructed tokenizer" if est.count_method == "ctok" else "fitted estimate"
+        if est.prompt.low == est.prompt.high:
+            return f"offline ({how}): {est.prompt.tokens:,} input tokens"
+        return f"offline ({how}) ≈{est.prompt.tokens:,} input tokens (range {est.prompt.low:,}–{est.prompt.high:,})"
     if est.token_source == "api":
         return f"count_tokens API: {est.prompt.tokens:,} input tokens"
     return f"manual: {est.prompt.tokens:,} input tokens"
@@ -184,6 +188,7 @@ def compare_json(cmp: Any, what_ifs: list[Any]) -> dict[str, Any]:
             e = r.estimate
             row.update(
                 token_source=e.token_source,
+                count_method=e.count_method,
                 method=e.method,
                 prompt_tokens=e.prompt.tokens,
                 prompt_tokens_low=e.prompt.low,

@@ -38,7 +38,7 @@ else:  # pragma: no cover
 
 __all__ = ["Budget", "CheckConfig", "find_config", "load_config"]
 
-DEFAULT_KEYS = {"model", "count", "output-tokens", "batch", "cache", "geo", "speed", "at", "repeat", "budget-on"}
+DEFAULT_KEYS = {"model", "count", "offline-method", "output-tokens", "batch", "cache", "geo", "speed", "at", "repeat", "budget-on"}
 BUDGET_KEYS = DEFAULT_KEYS | {"name", "files", "per-request", "total"}
 
 
@@ -109,7 +109,7 @@ def _check(where: str, key: str, value: Any) -> Any:
         if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
             raise bad("must be a glob or a non-empty list of globs")
         return files
-    allowed = {"count": ("api", "offline", "auto"), "cache": ("cold", "warm", "off"), "geo": ("us", "global"), "speed": ("standard", "fast"),
+    allowed = {"count": ("api", "offline", "auto"), "offline-method": ("auto", "ctok", "fitted"), "cache": ("cold", "warm", "off"), "geo": ("us", "global"), "speed": ("standard", "fast"),
                "budget-on": ("point", "high")}  # fmt: skip
     if not isinstance(value, str):
         raise bad("must be a string")
