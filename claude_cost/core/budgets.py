@@ -140,3 +140,22 @@ def parse_increase(text: str | None) -> tuple[Decimal | None, Decimal | None]:
     if not amount.is_finite() or amount < 0:
         raise InputError("--max-increase must be >= 0")
     return (None, amount) if pct else (amount, None)
+
+
+@dataclass(frozen=True)
+class FileRise:
+    """One payload whose cost rises more than `--max-increase-per-request` allows."""
+
+    path: str
+    rise: Rise
+
+
+def repo_rises(diff: Any, total: tuple[Decimal | None, Decimal | None], per_request: tuple[Decimal | None, Decimal | None]) -> tuple[Rise | None, list[FileRise]]:
+    """The repository diff's total rise over `--max-increase`, and every payload's rise over
+    `--max-increase-per-request` (each a (USD, percent) limit; an added payload rises from $0)."""
+    each = []
+    for f in diff.shown:
+        r = rise_over(f.change, f.pct, *per_request)
+        if r is not None:
+            each.append(FileRise(f.path, r))
+    return rise_over(diff.change, diff.pct, *total), each

@@ -501,6 +501,70 @@ def rise_text(r: Any) -> str:
     return f"over budget: the total rises by {rise} ({money(r.change)}), more than the allowed {dec(r.limit_pct)}%"
 
 
+def file_rise_text(f: Any) -> str:
+    """One line for a payload rising more than --max-increase-per-request allows."""
+    return rise_text(f.rise).replace("the total rises", f"{f.path} rises", 1)
+
+
+#: The hidden marker by which the CI integrations find their one pull-request comment again.
+COMMENT_MARKER = "<!-- claude-cost:diff -->"
+
+
+def _delta(change: Decimal, p: Decimal | None) -> str:
+    return _signed(change) + (f" ({'+' if change > 0 else ''}{pct(p)}%)" if p is not None else "")
+
+
+def repo_diff_summary(d: Any) -> str:
+    """The one-line summary of a repository diff."""
+    counts = {s: sum(1 for f in d.shown if f.status == s) for s in ("changed", "added", "removed")}
+    what = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no payload changed"
+    return f"Claude request cost: {money(d.before_usd)} → {money(d.after_usd)}, {_delta(d.change, d.pct)} — {what} since {d.rev}"
+
+
+def repo_diff_json(d: Any) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "rev": d.rev,
+        "files": [
+            {"path": f.path, "status": f.status, "model": (f.after or f.before).model.id if (f.after or f.before) else None,
+             "before_usd": dec(f.before_usd), "after_usd": dec(f.after_usd), "change_usd": dec(f.change), "change_pct": pct(f.pct),
+             "error": f.error}
+            for f in d.shown
+        ],  # fmt: skip
+        "unchanged": d.unchanged,
+        "total": {"before_usd": dec(d.before_usd), "after_usd": dec(d.after_usd), "change_usd": dec(d.change), "change_pct": pct(d.pct)},
+    }
+
+
+def repo_diff_csv(d: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["path", "status", "before_usd", "after_usd", "change_usd", "change_pct", "error"])
+    for f in d.shown:
+        writer.writerow([f.path, f.status, dec(f.before_usd), dec(f.after_usd), dec(f.change), pct(f.pct) or "", f.error or ""])
+    writer.writerow(["total", "", dec(d.before_usd), dec(d.after_usd), dec(d.change), pct(d.pct) or "", ""])
+    return out.getvalue()
+
+
+def repo_diff_markdown(d: Any, problems: list[str] | None = None) -> str:
+    """A pull-request comment: the hidden marker, the summary line first, then one row per
+    payload (plain GitHub/GitLab Markdown: a table, no HTML beyond the marker)."""
+    rows = [COMMENT_MARKER, f"**{repo_diff_summary(d)}**", ""]
+    for p in problems or []:
+        rows.append(f"> :warning: {p}")
+    if problems:
+        rows.append("")
+    if d.shown:
+        rows += ["| Payload | Status | Before | After | Change |", "| --- | --- | ---: | ---: | ---: |"]
+        for f in d.shown:
+            after = f"error: {f.error}" if f.error else money(f.after_usd)
+            rows.append(f"| `{f.path}` | {f.status} | {money(f.before_usd)} | {after} | {_delta(f.change, f.pct)} |")
+        rows.append(f"| **Total** | | {money(d.before_usd)} | {money(d.after_usd)} | **{_delta(d.change, d.pct)}** |")
+    if d.unchanged:
+        rows += ["", f"{d.unchanged} payload(s) unchanged."]
+    return "\n".join(rows) + "\n"
+
+
 def check_json(results: list[Any]) -> dict[str, Any]:
     """Each budget (`budgets.BudgetResult`): its requests, total, costliest request, limits, breaches."""
     out = []

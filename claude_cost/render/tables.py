@@ -276,6 +276,29 @@ def diff_table(d: Any) -> FitTable:
     return FitTable(cols, rows, title=title)
 
 
+def repo_diff_table(d: Any) -> Group:
+    """One row per changed, added or removed payload, and the total."""
+    from claude_cost.render.formats import pct, repo_diff_summary
+
+    cols = [Col("Payload", "left", fold=True), Col("Status", "left", priority=2), Col("Before", priority=1), Col("After", priority=1),
+            Col("Change"), Col("%", priority=3)]  # fmt: skip
+    rows: list[Any] = []
+    for f in [*d.shown, None]:
+        if f is None:
+            rows.append(SECTION)
+            change, p, label, status, before, after = d.change, d.pct, "Total", "", d.before_usd, d.after_usd
+        else:
+            change, p, label, status, before, after = f.change, f.pct, escape(f.path), f.status, f.before_usd, f.after_usd
+        style = "red" if change > 0 else "green" if change < 0 else ""
+        sign = "+" if change > 0 else "-" if change < 0 else ""
+        shown_after = Text("error", style="red") if f is not None and f.error else money(after)
+        rows.append([label, status, money(before), shown_after, Text(sign + money(abs(change)), style=style), (pct(p) + "%") if p is not None else "—"])
+    parts: list[Any] = [Text(repo_diff_summary(d), style="bold"), FitTable(cols, rows)]
+    if d.unchanged:
+        parts.append(Text(f"{d.unchanged} payload(s) unchanged", style="dim"))
+    return Group(*parts)
+
+
 def check_table(doc: dict[str, Any]) -> Group:
     cols = [Col("Budget", "left", fold=True), Col("Requests", priority=2), Col("Total"), Col("Largest request", priority=1),
             Col("Limit", priority=3), Col("Status", "left")]  # fmt: skip
