@@ -37,6 +37,7 @@ PathsArg = Annotated[Optional[list[str]], typer.Argument(help="BASE NEW: two pay
 RevOpt = Annotated[Optional[str], typer.Option("--rev", help="Compare with this git revision (e.g. origin/main, or the merge base in CI).")]
 MaxIncreaseOpt = Annotated[Optional[str], typer.Option("--max-increase", help="Exit 1 when the total rises by more than this, e.g. 10% or 0.002 (USD).")]
 MaxEachOpt = Annotated[Optional[str], typer.Option("--max-increase-per-request", help="With --rev over many payloads: exit 1 when any one rises by more than this (10% or USD).")]
+DiffConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="With --rev and no paths: the claude-cost.toml or pyproject.toml whose request paths to diff.")]
 KeepGoingOpt = Annotated[bool, typer.Option("--keep-going", help="With many payloads: exit 0 even if some could not be estimated (they are still reported).")]
 
 
@@ -45,7 +46,7 @@ def diff(
     model: ModelOpt = None, output_tokens: OutputOpt = None, count: CountOpt = "auto", offline_method: OfflineMethodOpt = "auto",
     cache: CacheOpt = "cold", repeat: RepeatOpt = 1, batch: BatchOpt = None, geo: GeoOpt = None, speed: SpeedOpt = None,
     at: AtOpt = None, prices: PricesOpt = None, timeout: TimeoutOpt = None, max_retries: RetriesOpt = None,
-    keep_going: KeepGoingOpt = False, fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
+    keep_going: KeepGoingOpt = False, config: DiffConfigOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """Cost before and after a change: per line item for one request, or per payload for every
     payload changed, added or removed since a git revision; in $ and %."""
@@ -58,7 +59,7 @@ def diff(
         limits = budgets.parse_increase(max_increase), budgets.parse_increase(max_increase_per_request)
         fmt = Format.json if json_ else fmt
         if rev is not None and not _one_file(paths):
-            return _repo(load_table(prices), rev, paths or _configured(), assume, how, model, fmt, limits, keep_going)
+            return _repo(load_table(prices), rev, paths or _configured(config), assume, how, model, fmt, limits, keep_going)
         from claude_cost.estimating.diff import diff as diff_requests
         from claude_cost.render import formats as render
         from claude_cost.sources.git import load_pair
@@ -84,13 +85,13 @@ def _one_file(paths: list[str] | None) -> bool:
     return bool(paths) and len(paths) == 1 and not any(ch in paths[0] for ch in "*?[") and not Path(paths[0]).is_dir()  # type: ignore[index]
 
 
-def _configured() -> list[str]:
-    """The request paths of the nearest claude-cost.toml or [tool.claude-cost], as seen from here."""
+def _configured(config: Path | None) -> list[str]:
+    """The request paths of the config given, or the nearest one, as seen from here."""
     import os
 
     from claude_cost.sources.config import load_config, locate_config
 
-    path = locate_config(None, Path.cwd())
+    path = locate_config(config, Path.cwd())
     files = [f for b in load_config(path).budgets for f in b.files]
     return sorted({os.path.relpath(path.parent / f) for f in files})
 
