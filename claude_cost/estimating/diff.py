@@ -71,8 +71,23 @@ def diff(
     return Diff(labels[0], labels[1], a, b, rows, total)
 
 
+class _Delta:
+    """The change from `before_usd` to `after_usd`, in $ and % (None: from $0)."""
+
+    before_usd: Decimal
+    after_usd: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after_usd - self.before_usd
+
+    @property
+    def pct(self) -> Decimal | None:
+        return self.change / self.before_usd * 100 if self.before_usd else None
+
+
 @dataclass
-class FileDiff:
+class FileDiff(_Delta):
     """One payload between a revision and the working tree: its cost before and after."""
 
     path: str
@@ -89,17 +104,9 @@ class FileDiff:
     def after_usd(self) -> Decimal:
         return self.after.breakdown.total if self.after else Decimal(0)
 
-    @property
-    def change(self) -> Decimal:
-        return self.after_usd - self.before_usd
-
-    @property
-    def pct(self) -> Decimal | None:
-        return self.change / self.before_usd * 100 if self.before_usd else None
-
 
 @dataclass
-class RepoDiff:
+class RepoDiff(_Delta):
     """Every payload changed, added or removed between `rev` and the working tree."""
 
     rev: str
@@ -117,14 +124,6 @@ class RepoDiff:
     @property
     def after_usd(self) -> Decimal:
         return sum((f.after_usd for f in self.files), Decimal(0))
-
-    @property
-    def change(self) -> Decimal:
-        return self.after_usd - self.before_usd
-
-    @property
-    def pct(self) -> Decimal | None:
-        return self.change / self.before_usd * 100 if self.before_usd else None
 
     @property
     def errors(self) -> list[FileDiff]:
