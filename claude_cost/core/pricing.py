@@ -6,6 +6,8 @@ cite `shared/reference/anthropic-api-facts.md` (the fact sheet).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -79,20 +81,20 @@ def price_period(model: ModelPrice, day: date) -> date | None:
     alike: the table's dated boundaries (history, fast mode, long-context tiers, deprecation and
     retirement) split time into such periods. None: before the first boundary. Lets a caller
     price many days of one period once."""
-    memo_key = (id(model), day)
-    found = _PERIODS.get(memo_key)
-    if found is not None and found[0] is model:
-        return found[1]
-    bounds = [h.until for h in model.history]
-    for p in (*model.fast, *model.long_context):
-        bounds += [d for d in (p.start, p.until) if d is not None]
-    bounds += [d for d in (model.retired, model.deprecated) if isinstance(d, date)]
-    start = max((b for b in bounds if b <= day), default=None)
-    _remember(_PERIODS, memo_key, (model, start))
-    return start
+    found = _BOUNDS.get(id(model))
+    if found is None or found[0] is not model:
+        bounds = [h.until for h in model.history]
+        for p in (*model.fast, *model.long_context):
+            bounds += [d for d in (p.start, p.until) if d is not None]
+        bounds += [d for d in (model.retired, model.deprecated) if isinstance(d, date)]
+        found = (model, sorted(set(bounds)))
+        _remember(_BOUNDS, id(model), found)  # type: ignore[arg-type]
+    bounds = found[1]
+    i = bisect_right(bounds, day)
+    return bounds[i - 1] if i else None
 
 
-_PERIODS: dict[tuple[int, date], tuple[ModelPrice, date | None]] = {}
+_BOUNDS: dict[int, tuple[ModelPrice, list[date]]] = {}  # per model: its dated boundaries, sorted
 
 
 def tier_of(model: ModelPrice, prompt_tokens: int, day: date) -> int | None:

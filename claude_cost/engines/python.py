@@ -108,18 +108,33 @@ class Summary:
     logged_total: Decimal | None = None
 
 
-def _key_part(field_name: str, item: Record, model_id: str, day: date) -> str:
-    if field_name == "model":
-        return model_id
-    if field_name == "day":
-        return day.isoformat()
-    if field_name == "month":
-        return day.isoformat()[:7]
-    if field_name == "hour":
+def _keyer(fields: tuple[str, ...]) -> Any:
+    """A function (record, model id, day) -> the record's group key, built once per run."""
+    iso: dict[date, str] = {}
+
+    def day_of(item: Record, model_id: str, day: date) -> str:
+        text = iso.get(day)
+        if text is None:
+            text = iso[day] = day.isoformat()
+        return text
+
+    def hour_of(item: Record, model_id: str, day: date) -> str:
         when = _utc(item.when) if item.when else None
-        return f"{when[:13]}:00" if when and len(when) >= 13 else f"{day.isoformat()} (no time)"
-    value = getattr(item, field_name)
-    return value if value is not None else "—"
+        return f"{when[:13]}:00" if when and len(when) >= 13 else f"{day_of(item, model_id, day)} (no time)"
+
+    def attr(name: str) -> Any:
+        return lambda item, model_id, day: getattr(item, name) or "—"
+
+    parts = {"model": lambda item, model_id, day: model_id, "day": day_of, "month": lambda item, model_id, day: day_of(item, model_id, day)[:7],
+             "hour": hour_of, "session": attr("session"), "project": attr("project"), "service": attr("service")}  # fmt: skip
+    fns = [parts[f] for f in fields]
+    if len(fns) == 1:
+        (f,) = fns
+        return lambda item, model_id, day: (f(item, model_id, day),)
+    if len(fns) == 2:
+        f, g = fns
+        return lambda item, model_id, day: (f(item, model_id, day), g(item, model_id, day))
+    return lambda item, model_id, day: tuple(fn(item, model_id, day) for fn in fns)
 
 
 def summarize(
@@ -139,6 +154,8 @@ def summarize(
     assumed = 0
     untimed = 0
     filtering = since is not None or until is not None
+    group_key = _keyer(fields)
+    periods: dict[tuple[str, date], Any] = {}
 
     def problem(p: Problem) -> None:
         nonlocal problem_count, problem_tokens
@@ -177,9 +194,12 @@ def summarize(
         day = item.day or default_day
         geo_us = item.geo == "us" and model.us_residency
         tier = pricing.tier_of(model, c[0] + c[1] + c[2] + c[3], day) if model.long_context else None
-        gkey = tuple(_key_part(f, item, model.id, day) for f in fields)
+        gkey = group_key(item, model.id, day)
         # days of one price period price alike: one bucket for them, priced on its first day
-        key = (gkey, model.id, pricing.price_period(model, day), item.batch, geo_us, item.speed, tier)
+        period = periods.get((model.id, day), periods)
+        if period is periods:
+            period = periods[(model.id, day)] = pricing.price_period(model, day)
+        key = (gkey, model.id, period, item.batch, geo_us, item.speed, tier)
         bucket = buckets.get(key)
         if bucket is None:
             bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None, day]

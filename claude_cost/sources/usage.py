@@ -166,7 +166,16 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
         message = result.get("message") or {}
         yield from _record(message, f"{location} ({doc['custom_id']})", default_model, _day(doc, day_cache), force_batch=True)
         return
-    yield from _record(doc, location, default_model, _day(doc, day_cache), when=_when(doc))
+    when = _when(doc)
+    day = None
+    if when is not None:
+        day = day_cache.get(when[:10])
+        if day is None:
+            try:
+                day = day_cache[when[:10]] = date.fromisoformat(when[:10])
+            except ValueError:
+                day = _day(doc, day_cache)  # the first timestamp key is not a date: try the others
+    yield from _record(doc, location, default_model, day, when=when)
 
 
 def _when(doc: dict[str, Any]) -> str | None:
