@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from claude_cost import offline  # noqa: E402
+from claude_cost.counting import offline  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "token-calibration"
 MODEL = {"v3": "claude-opus-4-5", "v4.7": "claude-opus-4-7", "v5": "claude-opus-5"}
