@@ -35,12 +35,13 @@ class FitTable:
     """Rows of cells (str or rich Text) under `cols`, laid out for the width it is given."""
 
     def __init__(self, cols: list[Col], rows: Iterable[Any], *, title: str | None = None, show_header: bool = True,
-                 box: Any = rbox.SIMPLE_HEAD) -> None:  # fmt: skip
+                 box: Any = rbox.SIMPLE_HEAD, pad_edge: bool = False) -> None:  # fmt: skip
         self.cols = cols
         self.rows = list(rows)
         self.title = title
         self.show_header = show_header
         self.box = box
+        self.pad_edge = pad_edge
 
     def _cell_width(self, i: int) -> int:
         cells = [r[i] for r in self.rows if r is not SECTION]
@@ -48,7 +49,7 @@ class FitTable:
         return max((Text(t).cell_len for t in texts), default=0)
 
     def table(self, keep: list[int]) -> Table:
-        t = Table(box=self.box, pad_edge=False, title=self.title, title_justify="left", show_header=self.show_header)
+        t = Table(box=self.box, pad_edge=self.pad_edge, title=self.title, title_justify="left", show_header=self.show_header)
         for i in keep:
             c = self.cols[i]
             if c.fold:

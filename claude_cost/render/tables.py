@@ -78,7 +78,7 @@ def estimate_table(est: Estimate) -> Group:
         rows.append(SECTION)
         rows += [[label.capitalize(), "", "", amount] for label, amount in projected]
     cols = [Col("Item", "left", fold=True), Col("Tokens", priority=1), Col("Rate", priority=2), Col("Cost")]
-    table = FitTable(cols, rows, box=rbox.HEAVY_HEAD)
+    table = FitTable(cols, rows, box=rbox.HEAVY_HEAD, pad_edge=True)
     footer = [Text(f"applied: {rule}", style="dim") for rule in est.breakdown.applied]
     footer += [Text(f"note: {note}", style="yellow") for note in est.notes]
     return Group(header, table, *footer)
