@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import os
 
-from fuzz_cases import DOCUMENTED, PRICE_FILES, CHECK_CONFIG, payload_texts, toml_texts, usage_lines
+from fuzz_cases import (
+    CHECK_CONFIG,
+    DOCUMENTED,
+    PRICE_FILES,
+    payload_texts,
+    toml_texts,
+    usage_lines,
+)
 from hypothesis import HealthCheck, given, settings
 
 CASES = int(os.environ.get("CLAUDE_COST_FUZZ_CASES", "40"))
@@ -61,6 +68,7 @@ def test_fuzzed_usage_records(cli_factory, tmp_path_factory, data):
 @given(text=toml_texts([CHECK_CONFIG]))
 def test_fuzzed_check_configs(cli_factory, tmp_path_factory, text):
     import shutil
+
     from conftest import EXAMPLES
 
     cli = cli_factory()

@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from conftest import EXAMPLES, write_json
 
-
 # ---------------------------------------------------------------- --repeat with manual counts
 
 

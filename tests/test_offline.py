@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import words, write_json
 
-from claude_cost.counting import offline
 from claude_cost.core.errors import PayloadError
+from claude_cost.counting import offline
 
 SAMPLE = json.loads((Path(__file__).parent / "data" / "calibration_sample.json").read_text())
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 from conftest import EXAMPLES
 
-from claude_cost.sources import payload as pl
 from claude_cost.core.errors import PayloadError
+from claude_cost.sources import payload as pl
 
 
 @pytest.mark.parametrize(

@@ -204,8 +204,8 @@ def test_cached_full_body_with_an_uncounted_cache_prefix_still_counts_the_prefix
 
 
 def test_bulk_cache_lookup_matches_one_by_one(tmp_path):
-    from claude_cost.counting.cache import CountCache, body_key
     from claude_cost.counting.api import ApiCounter
+    from claude_cost.counting.cache import CountCache, body_key
 
     a, b, c = ({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": t}]} for t in "abc")
     cache = CountCache(tmp_path / "c.sqlite3")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 
-
 def lines(tmp_path, rows, name="log.jsonl"):
     path = tmp_path / name
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")

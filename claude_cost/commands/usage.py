@@ -7,7 +7,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from claude_cost.commands._shared import DebugOpt, Format, FormatOpt, JsonOpt, PricesOpt, boundary, day, err, output
+from claude_cost.commands._shared import (
+    DebugOpt,
+    Format,
+    FormatOpt,
+    JsonOpt,
+    PricesOpt,
+    boundary,
+    day,
+    err,
+    output,
+)
 
 FilesArg = Annotated[Optional[list[str]], typer.Argument(help="Response JSON, JSONL logs, SSE captures, Batch results, OTLP span exports, Claude Code transcripts or folders (- for stdin).", show_default=False)]
 DefaultModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model for records without one.")]

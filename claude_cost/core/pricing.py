@@ -7,7 +7,6 @@ cite `shared/reference/anthropic-api-facts.md` (the fact sheet).
 from __future__ import annotations
 
 from bisect import bisect_right
-
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal

@@ -19,8 +19,8 @@ import json
 import math
 import re
 import struct
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from claude_cost.core.errors import PayloadError

@@ -21,7 +21,7 @@ from claude_cost.core.models import (
     Usage,
 )
 from claude_cost.core.prices import resolve
-from claude_cost.sources.usage import NotBilled, Problem, Record, Skipped
+from claude_cost.sources.records import NotBilled, Problem, Record, Skipped
 
 __all__ = ["Group", "Summary", "summarize", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 

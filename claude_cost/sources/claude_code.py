@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_cost.core.errors import InputError
-from claude_cost.sources.usage import Problem, Record, Skipped, _usage
+from claude_cost.sources.records import Problem, Record, Skipped, parse_usage
 
 __all__ = ["default_roots", "is_transcript", "transcript_files", "transcript_records"]
 
@@ -224,7 +224,7 @@ def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]
                 yield Problem(f"{path}:{n}", "no model beside the usage")
                 continue
             try:
-                counts, assumed, geo, speed, batch = _usage(usage)
+                counts, assumed, geo, speed, batch = parse_usage(usage)
             except ValueError as exc:
                 yield Problem(f"{path}:{n}", str(exc))
                 continue

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from claude_cost.sources.usage import Problem, Record, Skipped
+from claude_cost.sources.records import Problem, Record, Skipped
 
 __all__ = ["span_records"]
 
