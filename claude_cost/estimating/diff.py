@@ -15,20 +15,37 @@ __all__ = ["DiffRow", "Diff", "diff", "FileDiff", "RepoDiff", "diff_changes"]
 ORDER = (*TOKEN_CLASSES, "web_searches", "code_execution", "session")
 
 
+class _Delta:
+    """The change from `before_usd` to `after_usd`, in $ and % (None: from $0)."""
+
+    before_usd: Decimal
+    after_usd: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after_usd - self.before_usd
+
+    @property
+    def pct(self) -> Decimal | None:
+        return self.change / self.before_usd * 100 if self.before_usd else None
+
+
 @dataclass
-class DiffRow:
+class DiffRow(_Delta):
+    """One line item before and after."""
+
     item: str
     label: str
     before: Decimal
     after: Decimal
 
     @property
-    def change(self) -> Decimal:
-        return self.after - self.before
+    def before_usd(self) -> Decimal:  # type: ignore[override]
+        return self.before
 
     @property
-    def pct(self) -> Decimal | None:
-        return None if self.before == 0 else self.change / self.before * 100
+    def after_usd(self) -> Decimal:  # type: ignore[override]
+        return self.after
 
 
 @dataclass
@@ -69,21 +86,6 @@ def diff(
             rows.append(DiffRow(item, label, before[item].usd if item in before else Decimal(0), after[item].usd if item in after else Decimal(0)))
     total = DiffRow("total", "Total", a.breakdown.total, b.breakdown.total)
     return Diff(labels[0], labels[1], a, b, rows, total)
-
-
-class _Delta:
-    """The change from `before_usd` to `after_usd`, in $ and % (None: from $0)."""
-
-    before_usd: Decimal
-    after_usd: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.after_usd - self.before_usd
-
-    @property
-    def pct(self) -> Decimal | None:
-        return self.change / self.before_usd * 100 if self.before_usd else None
 
 
 @dataclass
