@@ -175,8 +175,8 @@ def _lines(fh: IO[str], where: str, default_model: str | None) -> Iterator[Recor
                 return
             yield from _doc_items(doc, f"{where}:{n}", default_model, day_cache, stream)
             continue
-        first = False
-        if text.startswith("["):
+        at_start, first = first, False
+        if at_start and text.startswith("["):  # a JSON array file; a "[" line inside JSONL is just a bad line
             try:
                 docs = json.loads(text + fh.read())
             except ValueError as exc:
