@@ -18,6 +18,7 @@ from claude_cost.commands import (
     estimate,
     prices,
     report,
+    sql,
     usage,
 )
 
@@ -52,6 +53,7 @@ app.command("diff")(diff.diff)
 app.add_typer(cache.app, name="cache")
 app.command()(check.check)
 app.command("prices")(prices.prices)
+app.command("sql")(sql.sql)
 
 
 def main() -> None:

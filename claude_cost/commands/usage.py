@@ -28,31 +28,37 @@ SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Only records a
 UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Only records before the end of this date, or before this ISO time.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 5 when any record could not be priced.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr how many lines were skipped as not model responses.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="auto | python | duckdb | spark. auto: DuckDB for CSV, Parquet and JSONL over 64 MB when grouping by model/day/month; else Python.")]
+SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", help="Spark master for --engine spark (default local[*]; Spark Connect via $SPARK_REMOTE).")]
 LoggedOpt = Annotated[bool, typer.Option("--show-logged-cost", help="Show the logs' own cost figure (Claude Code costUSD) beside ours; never used to price.")]
 
 
 def usage(
     files: FilesArg = None, model: DefaultModelOpt = None, group_by: GroupByOpt = "model", at: PriceDayOpt = None,
     claude_code: ClaudeCodeOpt = False, since: SinceOpt = None, until: UntilOpt = None, strict: StrictOpt = False,
-    verbose: VerboseOpt = False, show_logged_cost: LoggedOpt = False, prices: PricesOpt = None,
+    verbose: VerboseOpt = False, show_logged_cost: LoggedOpt = False, engine: EngineOpt = "auto", spark_master: SparkMasterOpt = None, prices: PricesOpt = None,
     fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """Price recorded usage: what your traffic actually cost, by model, day, session, project or service."""
     with boundary(debug):
         from claude_cost.core.errors import EXIT_UNPRICED
         from claude_cost.core.prices import load_table
-        from claude_cost.engines.python import summarize, time_bound
+        from claude_cost.engines.python import time_bound
+        from claude_cost.engines.select import summarize_usage
         from claude_cost.render import formats as render
         from claude_cost.sources.usage import usage_records
 
         window = time_bound(since, "--since", end=False), time_bound(until, "--until", end=True)
-        items = usage_records(files or [], model, claude_code=claude_code)
-        summary = summarize(load_table(prices), items, group_by, day(at) or date.today(), since=window[0], until=window[1])
+        summary, used = summarize_usage(load_table(prices), files or [], group_by, day(at) or date.today(), engine=engine, default_model=model,
+                                        claude_code=claude_code, since=window[0], until=window[1], spark_master=spark_master,
+                                        python_items=lambda: usage_records(files or [], model, claude_code=claude_code))  # fmt: skip
         output(Format.json if json_ else fmt, json_doc=lambda: render.usage_json(summary, show_logged_cost),
                csv=lambda: render.usage_csv(summary, show_logged_cost), markdown=lambda: render.usage_markdown(summary, show_logged_cost),
                table=lambda t: t.usage_table(summary, show_logged_cost))  # fmt: skip
         for what, n in summary.skipped.items() if verbose else ():
             err(f"skipped {n:,} {what}")
+        if verbose:
+            err(f"engine: {used}")
         warning = render.unpriced_text(summary)
         if warning:
             err(warning)

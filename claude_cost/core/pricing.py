@@ -23,7 +23,7 @@ from claude_cost.core.models import (
     Usage,
 )
 
-__all__ = ["effective_model", "tier_of", "token_rates", "price", "price_requests", "cache_split", "check_context_window", "LABELS"]
+__all__ = ["effective_model", "tier_of", "period_bounds", "price_period", "token_rates", "price", "price_requests", "cache_split", "check_context_window", "LABELS"]
 
 MILLION = Decimal(1_000_000)
 THOUSAND = Decimal(1000)
@@ -80,6 +80,14 @@ def price_period(model: ModelPrice, day: date) -> date | None:
     alike: the table's dated boundaries (history, fast mode, long-context tiers, deprecation and
     retirement) split time into such periods. None: before the first boundary. Lets a caller
     price many days of one period once."""
+    bounds = period_bounds(model)
+    i = bisect_right(bounds, day)
+    return bounds[i - 1] if i else None
+
+
+def period_bounds(model: ModelPrice) -> list[date]:
+    """The dated boundaries of `model`'s price periods, sorted: history, fast mode and
+    long-context periods, deprecation and retirement."""
     found = _BOUNDS.get(id(model))
     if found is None or found[0] is not model:
         bounds = [h.until for h in model.history]
@@ -88,9 +96,7 @@ def price_period(model: ModelPrice, day: date) -> date | None:
         bounds += [d for d in (model.retired, model.deprecated) if isinstance(d, date)]
         found = (model, sorted(set(bounds)))
         _remember(_BOUNDS, id(model), found)  # type: ignore[arg-type]
-    bounds = found[1]
-    i = bisect_right(bounds, day)
-    return bounds[i - 1] if i else None
+    return found[1]
 
 
 _BOUNDS: dict[int, tuple[ModelPrice, list[date]]] = {}  # per model: its dated boundaries, sorted

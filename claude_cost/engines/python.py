@@ -23,7 +23,7 @@ from claude_cost.core.models import (
 from claude_cost.core.prices import resolve
 from claude_cost.sources.records import NotBilled, Problem, Record, Skipped
 
-__all__ = ["Group", "Summary", "summarize", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
+__all__ = ["Group", "Summary", "summarize", "merge", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 
 #: What `--group-by` may combine (comma-separated, in the order given).
 GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service")
@@ -106,6 +106,8 @@ class Summary:
     skipped: dict[str, int] = field(default_factory=dict)
     fields: tuple[str, ...] = ("model",)
     logged_total: Decimal | None = None
+    assumed_5m: int = 0  # records whose cache writes had no 5m/1h split (billed as 5m)
+    untimed: int = 0  # records without a timestamp left out by --since/--until
 
 
 def _keyer(fields: tuple[str, ...]) -> Any:
@@ -238,10 +240,40 @@ def summarize(
             logged_total = (logged_total or Decimal(0)) + logged
         total += b.total
         requests += count
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, _notes(assumed, untimed),
+                   problem_tokens, skipped, fields, logged_total, assumed, untimed)  # fmt: skip
+
+
+def _notes(assumed: int, untimed: int) -> list[str]:
     notes = []
     if assumed:
         notes.append(f"{assumed} record(s) had cache writes without the 5m/1h split: billed as 5-minute writes")
     if untimed:
         notes.append(f"{untimed} record(s) without a timestamp left out by --since/--until")
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, notes,
-                   problem_tokens, skipped, fields, logged_total)  # fmt: skip
+    return notes
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def merge(a: Summary, b: Summary) -> Summary:
+    """One summary of two runs over different records (same fields): groups with the same key
+    are added, counts and problems joined. Used when an engine hands some files to another."""
+    groups = {g.key: g for g in a.groups}
+    for g in b.groups:
+        mine = groups.get(g.key)
+        if mine is None:
+            groups[g.key] = g
+            continue
+        costs = _add(mine.costs, g.costs)  # type: ignore[arg-type]
+        logged = None if mine.logged is None and g.logged is None else (mine.logged or Decimal(0)) + (g.logged or Decimal(0))
+        groups[g.key] = Group(g.key, mine.requests + g.requests, mine.usage + g.usage, costs, mine.total + g.total, logged)  # type: ignore[arg-type]
+    logged_total = None if a.logged_total is None and b.logged_total is None else (a.logged_total or Decimal(0)) + (b.logged_total or Decimal(0))
+    assumed, untimed = a.assumed_5m + b.assumed_5m, a.untimed + b.untimed
+    return Summary(sorted(groups.values(), key=lambda g: g.key), a.total + b.total, a.requests + b.requests, _add(a.not_billed, b.not_billed),
+                   (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, _notes(assumed, untimed),
+                   a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed)  # fmt: skip

@@ -1,0 +1,294 @@
+"""The DuckDB engine: usage files read and priced inside embedded DuckDB with the generated SQL.
+
+JSONL is read with `read_json` (explicit columns, one pass); CSV and Parquet with
+`read_csv` / `read_parquet` and the column mapping. The query is `engines.sql.priced_sql`, the
+same one `claude-cost sql` prints, so the money is whole picodollars until one exact
+conversion to Decimal here.
+
+What SQL does not read, Python does, and the results are merged: a JSONL file with any line
+that is not a plain `{model, usage, timestamp}` record of the shape the SQL checks (stream
+events, Batch results, OTLP exports, nested or malformed usage, non-UTF-8 bytes, odd dates) is
+priced by the Python engine as a whole, and so are Claude Code transcripts (their dedup rules
+live in Python). Whatever the mix, the totals equal the Python engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from claude_cost.core import pricing
+from claude_cost.core.errors import ClaudeCostError, InputError
+from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Scenario, Usage
+from claude_cost.core.prices import resolve
+from claude_cost.engines import sql as gen
+from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, group_fields, merge, summarize
+from claude_cost.sources.records import Problem
+
+__all__ = ["summarize_files", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
+
+SQL_GROUPS = ("model", "day", "month")
+TABULAR = (".csv", ".parquet")
+JSONL = (".jsonl", ".ndjson")
+TIMESTAMP_KEYS = ("timestamp", "created_at", "time", "date", "ts")  # as sources/usage.py, in its order
+
+
+def unsupported(group_by: str, since: str | None, until: str | None, claude_code: bool) -> str | None:
+    """Why the DuckDB engine cannot run these options (None: it can)."""
+    fields = group_fields(group_by)
+    other = [f for f in fields if f not in SQL_GROUPS]
+    if other:
+        return f"--group-by {','.join(other)}"
+    if since or until:
+        return "--since/--until"
+    if claude_code:
+        return "--claude-code"
+    return None
+
+
+def _jsonl_source(files: list[str], default_model: str | None) -> str:
+    """A subquery with the generated query's column names (messages preset) plus `filename`,
+    `ok` (the line is a plain record SQL prices exactly as Python would) and `assumed`.
+
+    DuckDB parses each line once into typed columns whose leaves are JSON text, and a line is
+    `ok` only when that text proves the Python reader would read the same: a count is absent,
+    null or digits that fit BIGINT (no sign, point or exponent; not a string or boolean), the
+    model a non-empty string, the date 'YYYY-MM-DD'. Doubt is never priced here: the file goes
+    to Python. (A key present with a null value reads as absent: `{"event": null}` beside a
+    usage object is priced as a record.)"""
+    counts = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+    usage_type = ("STRUCT(" + ", ".join(f"{c} JSON" for c in counts) + ", cache_creation STRUCT(ephemeral_5m_input_tokens JSON, "
+                  "ephemeral_1h_input_tokens JSON), server_tool_use STRUCT(web_search_requests JSON), service_tier JSON, inference_geo JSON, speed JSON)")  # fmt: skip
+    cols = {"model": "JSON", "usage": usage_type, "type": "JSON", "event": "JSON", "resourceSpans": "JSON", "custom_id": "JSON",
+            **{k: "VARCHAR" for k in TIMESTAMP_KEYS}}  # fmt: skip
+    columns = ", ".join(f"'{k}': '{v}'" for k, v in cols.items())
+    listing = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+    first_ts = " ".join(f'WHEN length("{k}") >= 10 THEN "{k}"' for k in TIMESTAMP_KEYS)
+    leaves = {"input": "usage.input_tokens", "cci": "usage.cache_creation_input_tokens", "read": "usage.cache_read_input_tokens",
+              "output": "usage.output_tokens", "w5": "usage.cache_creation.ephemeral_5m_input_tokens",
+              "w1": "usage.cache_creation.ephemeral_1h_input_tokens", "web": "usage.server_tool_use.web_search_requests"}  # fmt: skip
+    # every count at once: digits only (no sign, point, exponent, quote or letter), at most 18 (fits BIGINT)
+    joined = ", ".join(f"COALESCE({leaf}, '0')" for leaf in leaves.values())
+    checks = f"regexp_full_match(concat_ws(',', {joined}), '[0-9]{{1,18}}(,[0-9]{{1,18}})*')"
+    n = lambda name: f"COALESCE(TRY_CAST({leaves[name]} AS BIGINT), 0)"  # noqa: E731  (TRY: evaluated on odd lines too)
+    default = "NULL" if default_model is None else "'" + default_model.replace("'", "''") + "'"
+    model_ok = "(starts_with(model, '\"') AND model <> '\"\"')" + ("" if default_model is None else " OR model IS NULL")
+    split = "usage.cache_creation IS NOT NULL"
+    flag = lambda key, value: f"usage.{key} = '\"{value}\"'"  # noqa: E731
+    return f"""(
+  SELECT filename, ok,
+    CASE WHEN ok THEN COALESCE(json_extract_string(model, '$'), {default}) END AS model,
+    CASE WHEN ok THEN when_text END AS "timestamp",
+    CASE WHEN ok THEN {n('input')} END AS input_tokens,
+    CASE WHEN ok THEN CASE WHEN {split} THEN {n('w5')} ELSE {n('cci')} END END AS ephemeral_5m_input_tokens,
+    CASE WHEN ok THEN CASE WHEN {split} THEN {n('w1')} ELSE 0 END END AS ephemeral_1h_input_tokens,
+    CASE WHEN ok THEN {n('read')} END AS cache_read_input_tokens,
+    CASE WHEN ok THEN {n('output')} END AS output_tokens,
+    CASE WHEN ok THEN {n('web')} ELSE 0 END AS web_search_requests,
+    CASE WHEN ok AND {flag('service_tier', 'batch')} THEN 'batch' END AS service_tier,
+    CASE WHEN ok AND {flag('inference_geo', 'us')} THEN 'us' END AS inference_geo,
+    CASE WHEN ok AND {flag('speed', 'fast')} THEN 'fast' END AS speed,
+    CASE WHEN ok AND NOT ({split}) AND {n('cci')} > 0 THEN 1 ELSE 0 END AS assumed
+  FROM (
+    SELECT *,
+      COALESCE(usage IS NOT NULL AND (usage.input_tokens IS NOT NULL OR usage.output_tokens IS NOT NULL)
+        AND resourceSpans IS NULL AND event IS NULL AND custom_id IS NULL AND ("type" IS NULL OR "type" = '"message"')
+        AND ({model_ok})
+        AND NOT ({split} AND usage.cache_creation.ephemeral_5m_input_tokens IS NULL AND usage.cache_creation.ephemeral_1h_input_tokens IS NULL)
+        AND (when_text IS NULL OR (regexp_full_match(substr(when_text, 1, 10), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')
+                                   AND TRY_CAST(substr(when_text, 1, 10) AS DATE) IS NOT NULL))
+        AND {checks}, FALSE) AS ok
+    FROM (
+      SELECT *, CASE {first_ts} END AS when_text
+      FROM read_json({listing}, format = 'newline_delimited', ignore_errors = true, filename = true, maximum_object_size = 134217728,
+                     columns = {{{columns}}})
+    )
+  )
+)"""
+
+
+def _tabular_source(con: Any, files: list[str], mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A CSV/Parquet reader subquery and the mapping with absent columns set to NULL."""
+    listing = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+    reader = f"read_parquet({listing}, filename = true)" if files[0].endswith(".parquet") else f"read_csv({listing}, filename = true, union_by_name = true)"
+    present = {row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
+    def column(expr: str) -> str:
+        """A plain column name that the file lacks becomes NULL; expressions are kept as written."""
+        name = expr.strip('"')
+        return "NULL" if name.replace("_", "").isalnum() and name not in present else expr
+
+    mapped = {k: column(v) for k, v in mapping.items()}
+    for need in ("model", "input_tokens", "output_tokens"):
+        if mapped.get(need) == "NULL" and mapping.get(need, "NULL").upper() != "NULL":
+            raise InputError(f"{files[0]}: no column {mapping[need]!r} for {need}", hint=f"map it with --column {need}=COLUMN")
+    source = f"(SELECT *, TRUE AS ok, 0 AS assumed FROM {reader})"
+    return source, mapped
+
+
+def _connect() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError("the duckdb engine needs the duckdb package", hint="pip install duckdb, or use --engine python") from None
+    return duckdb.connect()
+
+
+def _pico(value: Any) -> Decimal:
+    """Whole picodollars (a SQL DECIMAL(38,0) or int) as exact dollars."""
+    return Decimal(int(value)).scaleb(-12) if value else Decimal(0)
+
+
+def summarize_files(
+    table: PriceTable, paths: list[str], group_by: str, default_day: date, *, default_model: str | None = None,
+    mapping: dict[str, str] | None = None, python_records: Callable[[list[str]], Any] | None = None,
+) -> Summary:  # fmt: skip
+    """`python.summarize`'s answer for these usage files, computed in DuckDB where it can be.
+
+    `python_records(paths)` yields the records of the files handed to Python (default: the usage
+    readers)."""
+    from claude_cost.sources.claude_code import is_transcript
+    from claude_cost.sources.payload import expand_paths
+
+    fields = group_fields(group_by)
+    if any(f not in SQL_GROUPS for f in fields):
+        raise InputError(f"--engine duckdb groups by {', '.join(SQL_GROUPS)}", hint="use --engine python for the other groupings")
+    files = expand_paths(paths, (*JSONL, *TABULAR, ".json", ".sse"))
+    for f in files:
+        if f != "-" and not Path(f).is_file():
+            raise InputError(f"{f}: no such file")
+    jsonl = [f for f in files if f.endswith(JSONL) and not is_transcript(f)]
+    tabular = [f for f in files if f.endswith(TABULAR)]
+    to_python = [f for f in files if f not in jsonl and f not in tabular]
+    con = _connect()
+    parts: list[Summary] = []
+    if jsonl:
+        summary, odd = _run(con, table, _jsonl_source(jsonl, default_model), gen.PRESETS["messages"], fields, default_day)
+        to_python += [f for f in jsonl if f in odd]
+        parts.append(summary)
+    for kind in TABULAR:
+        chosen = [f for f in tabular if f.endswith(kind)]
+        if chosen:
+            source, mapped = _tabular_source(con, chosen, mapping or gen.PRESETS["messages"])
+            parts.append(_run(con, table, source, mapped, fields, default_day)[0])
+    if to_python:
+        if python_records is None:
+            from claude_cost.sources.usage import records
+
+            python_records = lambda ps: records(ps, default_model)  # noqa: E731
+        parts.append(summarize(table, python_records(to_python), group_by, default_day))
+    if not parts:
+        return summarize(table, [], group_by, default_day)
+    out = parts[0]
+    for part in parts[1:]:
+        out = merge(out, part)
+    return out
+
+
+def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fields: tuple[str, ...], default_day: date) -> tuple[Summary, set[str]]:
+    """Price one source; returns its summary (odd files left out) and the odd files."""
+    names = dict(table.aliases)
+    for attempt in (1, 2):
+        query = gen.priced_sql(table, source, mapping, default_day, names=names, extra=("filename", "ok", "assumed"))
+        keys = {"model": "COALESCE(model_id, model_name)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
+        key_sql = [keys[f] for f in fields]
+        sums = ", ".join(f"SUM({c})" for c in (*gen.TOKEN_COLUMNS, "web_search_requests"))
+        picos = ", ".join(f"SUM({i}_pico)" for i in gen.COST_ITEMS)
+        agg = f"""{query.sql.split(chr(10) + 'SELECT ', 1)[0]}
+, r AS (SELECT * FROM priced_rows)
+SELECT {', '.join(key_sql)}, filename, ok, priced, model_name, model_id, COUNT(*), SUM(assumed), {sums}, {picos}
+FROM r GROUP BY {', '.join(key_sql)}, filename, ok, priced, model_name, model_id"""
+        rows = con.sql(agg).fetchall()
+        odd = {r[len(fields)] for r in rows if not r[len(fields) + 1]}
+        unknown = {r[len(fields) + 3] for r in rows if r[len(fields) + 1] and r[len(fields) + 4] is None and r[len(fields) + 3] is not None}
+        more = {}
+        for name in unknown:
+            try:
+                more[name.strip().lower()] = resolve(table, name).model.id
+            except ClaudeCostError:
+                pass
+        if not more or attempt == 2:
+            break
+        names.update(more)  # platform ids (Bedrock, Vertex) resolve in Python; price them in SQL on a second pass
+    return _summary(con, table, rows, fields, odd, source, mapping, default_day, names), odd
+
+
+def _summary(con: Any, table: PriceTable, rows: list[tuple[Any, ...]], fields: tuple[str, ...], odd: set[str], source: str,
+             mapping: dict[str, str], default_day: date, names: dict[str, str]) -> Summary:  # fmt: skip
+    k = len(fields)
+    groups: dict[tuple[str, ...], Group] = {}
+    problems: list[Problem] = []
+    problem_count = problem_tokens = requests = assumed = 0
+    total = Decimal(0)
+    unpriced_known = False
+    for row in rows:
+        key, (filename, ok, priced, model_name, model_id, count, assumed_n), sums, picos = (
+            tuple(str(v) for v in row[:k]), row[k:k + 7], row[k + 7:k + 13], row[k + 13:k + 19])  # fmt: skip
+        if not ok or filename in odd:
+            continue
+        tokens = [int(v or 0) for v in sums]
+        if model_id is not None:
+            assumed += int(assumed_n or 0)  # as the Python engine: every record of a known model, priced or refused
+        if not priced:
+            if model_id is None:
+                problem_count += count
+                problem_tokens += sum(tokens[:5])
+                if len(problems) < MAX_PROBLEMS_KEPT:
+                    try:
+                        resolve(table, model_name)
+                        reason = f"unknown model {model_name!r}"
+                    except ClaudeCostError as exc:
+                        reason = str(exc)
+                    problems.append(Problem(filename, f"{count} record(s): {reason}", sum(tokens[:5])))
+            else:
+                unpriced_known = True
+            continue
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = Group(key, costs={c: Decimal(0) for c in (*TOKEN_CLASSES, "web_searches")})
+        g.requests += count
+        requests += count
+        g.usage = g.usage + Usage(*tokens[:5], web_searches=tokens[5])
+        for item, value in zip((*TOKEN_CLASSES, "web_searches"), picos):
+            g.costs[item] += _pico(value)
+        cost = sum((int(v or 0) for v in picos), 0)
+        g.total += Decimal(cost).scaleb(-12) if cost else Decimal(0)
+        total += Decimal(cost).scaleb(-12) if cost else Decimal(0)
+    if unpriced_known:
+        p, c, t = _refused(con, table, source, mapping, default_day, names, odd)
+        problems += p[: MAX_PROBLEMS_KEPT - len(problems)]
+        problem_count += c
+        problem_tokens += t
+    from claude_cost.engines.python import _notes
+
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, _notes(assumed, 0),
+                   problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
+
+
+def _refused(con: Any, table: PriceTable, source: str, mapping: dict[str, str], default_day: date, names: dict[str, str],
+             odd: set[str]) -> tuple[list[Problem], int, int]:  # fmt: skip
+    """Records of a known model the rules refuse (fast mode with batch, fast outside its
+    period): the reason, from the Python pricing core, per model, day and choice."""
+    query = gen.priced_sql(table, source, mapping, default_day, names=names, extra=("filename", "ok"))
+    tok = " + ".join(gen.TOKEN_COLUMNS)
+    sql = f"""SELECT model_id, day, batch, geo_us, fast, filename, COUNT(*), SUM({tok}) FROM ({query.sql}) AS q
+WHERE ok AND priced = 0 AND model_id IS NOT NULL GROUP BY ALL ORDER BY ALL"""
+    problems, count, tokens = [], 0, 0
+    for model_id, day, batch, geo_us, fast, filename, n, t in con.sql(sql).fetchall():
+        if filename in odd:
+            continue
+        model = table.models[model_id]
+        scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
+                            speed="fast" if fast else "standard")  # fmt: skip
+        try:
+            pricing.price(Usage(), model, scenario, table.fees)
+            reason = "no price for this combination"
+        except ClaudeCostError as exc:
+            reason = exc.message
+        problems.append(Problem(filename, f"{n} record(s) of {model_id} on {day}: {reason}", int(t or 0)))
+        count += n
+        tokens += int(t or 0)
+    return problems, count, tokens
+

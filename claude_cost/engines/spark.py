@@ -1,0 +1,137 @@
+"""The Spark engine: the generated pricing query, transpiled to Spark SQL, run by `pyspark`.
+
+For usage that already lives in a cluster. `--spark-master` (default `local[*]`) picks the
+master; with $SPARK_REMOTE set, pyspark connects through Spark Connect instead. JSONL is read
+with an explicit schema (the Messages API usage fields), CSV with a header, Parquet as is.
+
+Spark's JSON reader is lenient (it turns 1.5 into null and a malformed line into a row of
+nulls), so unlike the DuckDB engine it does not hand doubtful lines to Python: a line without a
+model, or of a model not in the price table, is counted as not priced, with its tokens.
+Money is exact: whole picodollars in DECIMAL(38,0) (Spark's precision-loss rule never applies to
+integer-scale decimals), converted to Decimal here.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from claude_cost.core.errors import InputError
+from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Usage
+from claude_cost.engines import sql as gen
+from claude_cost.engines.python import Group, Summary, _notes, group_fields
+from claude_cost.sources.records import Problem
+
+__all__ = ["session", "summarize_files", "JSONL_SCHEMA", "USAGE_VIEW"]
+
+USAGE_VIEW = "claude_cost_usage"
+JSONL_SCHEMA = (
+    "model STRING, `timestamp` STRING, usage STRUCT<input_tokens: BIGINT, cache_creation_input_tokens: BIGINT, "
+    "cache_read_input_tokens: BIGINT, output_tokens: BIGINT, cache_creation: STRUCT<ephemeral_5m_input_tokens: BIGINT, "
+    "ephemeral_1h_input_tokens: BIGINT>, server_tool_use: STRUCT<web_search_requests: BIGINT>, service_tier: STRING, "
+    "inference_geo: STRING, speed: STRING>"
+)
+_FLAT = """SELECT model, `timestamp`, usage.input_tokens AS input_tokens,
+  CASE WHEN usage.cache_creation IS NOT NULL THEN usage.cache_creation.ephemeral_5m_input_tokens ELSE usage.cache_creation_input_tokens END
+    AS ephemeral_5m_input_tokens,
+  usage.cache_creation.ephemeral_1h_input_tokens AS ephemeral_1h_input_tokens, usage.cache_read_input_tokens AS cache_read_input_tokens,
+  usage.output_tokens AS output_tokens, usage.server_tool_use.web_search_requests AS web_search_requests,
+  usage.service_tier AS service_tier, usage.inference_geo AS inference_geo, usage.speed AS speed,
+  CASE WHEN usage.cache_creation IS NULL AND usage.cache_creation_input_tokens > 0 THEN 1 ELSE 0 END AS assumed
+FROM {raw}"""
+
+
+def session(master: str | None = None) -> Any:
+    """A Spark session: Spark Connect when $SPARK_REMOTE is set, else `master` (local[*])."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError("the spark engine needs pyspark", hint="pip install 'claude-cost[spark]'") from None
+    builder = SparkSession.builder.appName("claude-cost")
+    if os.environ.get("SPARK_REMOTE") and master is None:
+        return builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+    builder = builder.master(master or "local[*]").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # Java missing or the JVM failed to start: say so in one line
+        raise InputError(f"could not start Spark: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                         hint="Spark needs Java 17+ (JAVA_HOME); or use --engine duckdb") from None  # fmt: skip
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _load(spark: Any, files: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Register the files as USAGE_VIEW; the mapping to use over it."""
+    jsonl = [f for f in files if f.endswith((".jsonl", ".ndjson", ".json"))]
+    parquet = [f for f in files if f.endswith(".parquet")]
+    csv = [f for f in files if f.endswith(".csv")]
+    if sum(map(bool, (jsonl, parquet, csv))) != 1:
+        raise InputError("--engine spark reads one kind of file per run: JSONL, Parquet or CSV")
+    if jsonl:
+        spark.read.schema(JSONL_SCHEMA).json(jsonl).createOrReplaceTempView(f"{USAGE_VIEW}_raw")
+        spark.sql(_FLAT.format(raw=f"{USAGE_VIEW}_raw")).createOrReplaceTempView(USAGE_VIEW)
+        return dict(gen.PRESETS["messages"])
+    frame = spark.read.parquet(*parquet) if parquet else spark.read.option("header", True).option("inferSchema", True).csv(csv)
+    frame.createOrReplaceTempView(USAGE_VIEW)
+    present = set(frame.columns)
+    return {k: (v if v.strip('"`') in present or v.upper() == "NULL" else "NULL") for k, v in mapping.items()}
+
+
+def summarize_files(table: PriceTable, paths: list[str], group_by: str, default_day: date, *, default_model: str | None = None,
+                    master: str | None = None, mapping: dict[str, str] | None = None) -> Summary:  # fmt: skip
+    """The usage summary of `paths`, computed on Spark."""
+    from claude_cost.sources.payload import expand_paths
+
+    fields = group_fields(group_by)
+    files = [os.path.abspath(f) for f in expand_paths(paths, (".jsonl", ".ndjson", ".csv", ".parquet"))]
+    for f in files:
+        if not os.path.isfile(f):
+            raise InputError(f"{f}: no such file")
+    spark = session(master)
+    mapped = _load(spark, files, mapping or dict(gen.PRESETS["messages"]))
+    if default_model is not None:
+        mapped["model"] = f"COALESCE({mapped['model']}, {gen._text(default_model)})"
+    assumed = "assumed" if not any(f.endswith((".parquet", ".csv")) for f in files) else None
+    query = gen.priced_sql(table, USAGE_VIEW, mapped, default_day, extra=(assumed,) if assumed else ())
+    keys = {"model": "COALESCE(model_id, model_name)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
+    key_sql = ", ".join(keys[f] for f in fields)
+    sums = ", ".join(f"SUM({c})" for c in (*gen.TOKEN_COLUMNS, "web_search_requests"))
+    picos = ", ".join(f"SUM({i}_pico)" for i in gen.COST_ITEMS)
+    agg = (f"SELECT {key_sql}, priced, model_name, model_id IS NOT NULL, COUNT(*), {'SUM(assumed)' if assumed else '0'}, {sums}, {picos} "
+           f"FROM ({query.sql}) AS q GROUP BY {key_sql}, priced, model_name, model_id IS NOT NULL")  # fmt: skip
+    rows = spark.sql(gen.render(agg, "spark").rstrip().rstrip(";")).collect()
+    return _summary(rows, fields)
+
+
+def _summary(rows: list[Any], fields: tuple[str, ...]) -> Summary:
+    k = len(fields)
+    groups: dict[tuple[str, ...], Group] = {}
+    problems: list[Problem] = []
+    total = Decimal(0)
+    requests = problem_count = problem_tokens = assumed = 0
+    for row in rows:
+        key = tuple(str(v) for v in row[:k])
+        priced, model_name, known, count, assumed_n = row[k:k + 5]
+        tokens = [int(v or 0) for v in row[k + 5:k + 11]]
+        picos = [Decimal(int(v)).scaleb(-12) if v else Decimal(0) for v in row[k + 11:k + 17]]
+        if known:
+            assumed += int(assumed_n or 0)  # as the Python engine: every record of a known model, priced or refused
+        if not priced:
+            problem_count += count
+            problem_tokens += sum(tokens[:5])
+            problems.append(Problem(USAGE_VIEW, f"{count} record(s) of {model_name!r}: no model, an unknown model, or a combination the rules refuse"))
+            continue
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = Group(key, costs={c: Decimal(0) for c in (*TOKEN_CLASSES, "web_searches")})
+        g.requests += count
+        requests += count
+        g.usage = g.usage + Usage(*tokens[:5], web_searches=tokens[5])
+        for item, value in zip((*TOKEN_CLASSES, "web_searches"), picos):
+            g.costs[item] += value
+        g.total += sum(picos, Decimal(0))
+        total += sum(picos, Decimal(0))
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, _notes(assumed, 0),
+                   problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
