@@ -103,7 +103,7 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
         AND {checks}, FALSE) AS ok
     FROM (
       SELECT *, CASE {first_ts} END AS when_text
-      FROM read_json({listing}, format = 'newline_delimited', ignore_errors = true, filename = true, maximum_object_size = 134217728,
+      FROM read_json({listing}, format = 'newline_delimited', ignore_errors = true, filename = true,
                      columns = {{{columns}}})
     )
   )
