@@ -14,6 +14,7 @@ live in Python). Whatever the mix, the totals equal the Python engine's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,7 @@ from claude_cost.core.errors import ClaudeCostError, InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Scenario, Usage
 from claude_cost.core.prices import resolve
 from claude_cost.engines import sql as gen
-from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, group_fields, merge, summarize
+from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, _notes, group_fields, merge, summarize
 from claude_cost.sources.records import Problem
 
 __all__ = ["summarize_files", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
@@ -56,7 +57,7 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
     DuckDB parses each line once into typed columns whose leaves are JSON text, and a line is
     `ok` only when that text proves the Python reader would read the same: a count is absent,
     null or digits that fit BIGINT (no sign, point or exponent; not a string or boolean), the
-    model a non-empty string, the date 'YYYY-MM-DD'. Doubt is never priced here: the file goes
+    model a non-empty string (the day text is checked per bucket, in Python: 'YYYY-MM-DD'). Doubt is never priced here: the file goes
     to Python. (A key present with a null value reads as absent: `{"event": null}` beside a
     usage object is priced as a record.)"""
     counts = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
@@ -98,8 +99,6 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
         AND resourceSpans IS NULL AND event IS NULL AND custom_id IS NULL AND ("type" IS NULL OR "type" = '"message"')
         AND ({model_ok})
         AND NOT ({split} AND usage.cache_creation.ephemeral_5m_input_tokens IS NULL AND usage.cache_creation.ephemeral_1h_input_tokens IS NULL)
-        AND (when_text IS NULL OR (regexp_full_match(substr(when_text, 1, 10), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')
-                                   AND TRY_CAST(substr(when_text, 1, 10) AS DATE) IS NOT NULL))
         AND {checks}, FALSE) AS ok
     FROM (
       SELECT *, CASE {first_ts} END AS when_text
@@ -133,7 +132,7 @@ def _connect() -> Any:
         import duckdb
     except ImportError:
         raise InputError("the duckdb engine needs the duckdb package", hint="pip install duckdb, or use --engine python") from None
-    return duckdb.connect()
+    return duckdb.connect(config={"preserve_insertion_order": False})  # order is never needed: less memory, faster scans
 
 
 def _pico(value: Any) -> Decimal:
@@ -155,7 +154,7 @@ def summarize_files(
     fields = group_fields(group_by)
     if any(f not in SQL_GROUPS for f in fields):
         raise InputError(f"--engine duckdb groups by {', '.join(SQL_GROUPS)}", hint="use --engine python for the other groupings")
-    files = expand_paths(paths, (*JSONL, *TABULAR, ".json", ".sse"))
+    files = expand_paths(paths, (".json", ".jsonl", ".sse"))  # a folder gives what it gives the Python engine; CSV / Parquet by name or glob
     for f in files:
         if f != "-" and not Path(f).is_file():
             raise InputError(f"{f}: no such file")
@@ -187,22 +186,29 @@ def summarize_files(
     return out
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _valid_day(text: str) -> bool:
+    """The Python reader's test of a record's day: 'YYYY-MM-DD' that is a real date."""
+    if not _DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fields: tuple[str, ...], default_day: date) -> tuple[Summary, set[str]]:
-    """Price one source; returns its summary (odd files left out) and the odd files."""
+    """Price one source in buckets; its summary (odd files left out) and the odd files."""
     names = dict(table.aliases)
     for attempt in (1, 2):
-        query = gen.priced_sql(table, source, mapping, default_day, names=names, extra=("filename", "ok", "assumed"))
-        keys = {"model": "COALESCE(model_id, model_name)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
-        key_sql = [keys[f] for f in fields]
-        sums = ", ".join(f"SUM({c})" for c in (*gen.TOKEN_COLUMNS, "web_search_requests"))
-        picos = ", ".join(f"SUM({i}_pico)" for i in gen.COST_ITEMS)
-        agg = f"""{query.sql.split(chr(10) + 'SELECT ', 1)[0]}
-, r AS (SELECT * FROM priced_rows)
-SELECT {', '.join(key_sql)}, filename, ok, priced, model_name, model_id, COUNT(*), SUM(assumed), {sums}, {picos}
-FROM r GROUP BY {', '.join(key_sql)}, filename, ok, priced, model_name, model_id"""
-        rows = con.sql(agg).fetchall()
-        odd = {r[len(fields)] for r in rows if not r[len(fields) + 1]}
-        unknown = {r[len(fields) + 3] for r in rows if r[len(fields) + 1] and r[len(fields) + 4] is None and r[len(fields) + 3] is not None}
+        query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=("filename", "ok", "assumed"))
+        at = {c: i for i, c in enumerate(query.columns)}
+        rows = con.sql(query.sql).fetchall()
+        odd = {r[at["filename"]] for r in rows if not r[at["ok"]] or not _valid_day(r[at["day"]])}
+        unknown = {r[at["model_name"]] for r in rows if r[at["ok"]] and r[at["model_id"]] is None and r[at["model_name"]] is not None}
         more = {}
         for name in unknown:
             try:
@@ -212,73 +218,61 @@ FROM r GROUP BY {', '.join(key_sql)}, filename, ok, priced, model_name, model_id
         if not more or attempt == 2:
             break
         names.update(more)  # platform ids (Bedrock, Vertex) resolve in Python; price them in SQL on a second pass
-    return _summary(con, table, rows, fields, odd, source, mapping, default_day, names), odd
+    return _summary(table, rows, at, fields, odd), odd
 
 
-def _summary(con: Any, table: PriceTable, rows: list[tuple[Any, ...]], fields: tuple[str, ...], odd: set[str], source: str,
-             mapping: dict[str, str], default_day: date, names: dict[str, str]) -> Summary:  # fmt: skip
-    k = len(fields)
+def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int], fields: tuple[str, ...], odd: set[str]) -> Summary:
+    """The buckets of the files SQL kept, as `python.summarize` would report them."""
     groups: dict[tuple[str, ...], Group] = {}
     problems: list[Problem] = []
     problem_count = problem_tokens = requests = assumed = 0
     total = Decimal(0)
-    unpriced_known = False
+    refused: dict[tuple[str, str, int, int, int, str], list[int]] = {}
+    unknown: dict[tuple[str, str], list[int]] = {}
+    items = (*TOKEN_CLASSES, "web_searches")
     for row in rows:
-        key, (filename, ok, priced, model_name, model_id, count, assumed_n), sums, picos = (
-            tuple(str(v) for v in row[:k]), row[k:k + 7], row[k + 7:k + 13], row[k + 13:k + 19])  # fmt: skip
-        if not ok or filename in odd:
+        filename, model_id, count = row[at["filename"]], row[at["model_id"]], row[at["requests"]]
+        if filename in odd:
             continue
-        tokens = [int(v or 0) for v in sums]
-        if model_id is not None:
-            assumed += int(assumed_n or 0)  # as the Python engine: every record of a known model, priced or refused
-        if not priced:
-            if model_id is None:
-                problem_count += count
-                problem_tokens += sum(tokens[:5])
-                if len(problems) < MAX_PROBLEMS_KEPT:
-                    try:
-                        resolve(table, model_name)
-                        reason = f"unknown model {model_name!r}"
-                    except ClaudeCostError as exc:
-                        reason = str(exc)
-                    problems.append(Problem(filename, f"{count} record(s): {reason}", sum(tokens[:5])))
-            else:
-                unpriced_known = True
+        tokens = [int(row[at[c]] or 0) for c in (*gen.TOKEN_COLUMNS, "web_search_requests")]
+        if model_id is None:
+            u = unknown.setdefault((filename, row[at["model_name"]]), [0, 0])
+            u[0] += count
+            u[1] += sum(tokens[:5])
             continue
+        if row[at["assumed"]]:
+            assumed += count  # as the Python engine: every record of a known model, priced or refused
+        if not row[at["priced"]]:
+            r = refused.setdefault((model_id, row[at["day"]], row[at["batch"]], row[at["geo_us"]], row[at["fast"]], filename), [0, 0])
+            r[0] += count
+            r[1] += sum(tokens[:5])
+            continue
+        day = row[at["day"]]
+        parts = {"model": model_id, "day": day, "month": day[:7]}
+        key = tuple(parts[f] for f in fields)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = Group(key, costs={c: Decimal(0) for c in (*TOKEN_CLASSES, "web_searches")})
+            g = groups[key] = Group(key, costs=dict.fromkeys(items, Decimal(0)))
         g.requests += count
         requests += count
         g.usage = g.usage + Usage(*tokens[:5], web_searches=tokens[5])
-        for item, value in zip((*TOKEN_CLASSES, "web_searches"), picos):
-            g.costs[item] += _pico(value)
-        cost = sum((int(v or 0) for v in picos), 0)
-        g.total += Decimal(cost).scaleb(-12) if cost else Decimal(0)
-        total += Decimal(cost).scaleb(-12) if cost else Decimal(0)
-    if unpriced_known:
-        p, c, t = _refused(con, table, source, mapping, default_day, names, odd)
-        problems += p[: MAX_PROBLEMS_KEPT - len(problems)]
-        problem_count += c
-        problem_tokens += t
-    from claude_cost.engines.python import _notes
-
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, _notes(assumed, 0),
-                   problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
-
-
-def _refused(con: Any, table: PriceTable, source: str, mapping: dict[str, str], default_day: date, names: dict[str, str],
-             odd: set[str]) -> tuple[list[Problem], int, int]:  # fmt: skip
-    """Records of a known model the rules refuse (fast mode with batch, fast outside its
-    period): the reason, from the Python pricing core, per model, day and choice."""
-    query = gen.priced_sql(table, source, mapping, default_day, names=names, extra=("filename", "ok"))
-    tok = " + ".join(gen.TOKEN_COLUMNS)
-    sql = f"""SELECT model_id, day, batch, geo_us, fast, filename, COUNT(*), SUM({tok}) FROM ({query.sql}) AS q
-WHERE ok AND priced = 0 AND model_id IS NOT NULL GROUP BY ALL ORDER BY ALL"""
-    problems, count, tokens = [], 0, 0
-    for model_id, day, batch, geo_us, fast, filename, n, t in con.sql(sql).fetchall():
-        if filename in odd:
-            continue
+        cost = 0
+        for item, col in zip(items, gen.COST_ITEMS):
+            pico = int(row[at[f"{col}_pico"]] or 0)
+            cost += pico
+            g.costs[item] += _pico(pico)
+        g.total += _pico(cost)
+        total += _pico(cost)
+    for (filename, name), (count, tokens) in sorted(unknown.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        try:
+            resolve(table, name)
+            reason = f"unknown model {name!r}"
+        except ClaudeCostError as exc:
+            reason = str(exc)
+        problems.append(Problem(filename, f"{count} record(s): {reason}", tokens))
+        problem_count += count
+        problem_tokens += tokens
+    for (model_id, day, batch, geo_us, fast, filename), (count, tokens) in sorted(refused.items()):
         model = table.models[model_id]
         scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
                             speed="fast" if fast else "standard")  # fmt: skip
@@ -287,8 +281,8 @@ WHERE ok AND priced = 0 AND model_id IS NOT NULL GROUP BY ALL ORDER BY ALL"""
             reason = "no price for this combination"
         except ClaudeCostError as exc:
             reason = exc.message
-        problems.append(Problem(filename, f"{n} record(s) of {model_id} on {day}: {reason}", int(t or 0)))
-        count += n
-        tokens += int(t or 0)
-    return problems, count, tokens
-
+        problems.append(Problem(filename, f"{count} record(s) of {model_id} on {day}: {reason}", tokens))
+        problem_count += count
+        problem_tokens += tokens
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count,
+                   _notes(assumed, 0), problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip

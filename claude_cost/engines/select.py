@@ -28,7 +28,7 @@ def _sizes(paths: list[str]) -> tuple[int, bool]:
     from claude_cost.sources.payload import expand_paths
 
     total, tabular = 0, False
-    for f in expand_paths(paths, (*JSONL, *TABULAR, ".json", ".sse")):
+    for f in expand_paths(paths, (".json", ".jsonl", ".sse")):
         if f.endswith(TABULAR):
             tabular = True
         elif f.endswith(JSONL):

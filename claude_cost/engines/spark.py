@@ -85,7 +85,7 @@ def summarize_files(table: PriceTable, paths: list[str], group_by: str, default_
     from claude_cost.sources.payload import expand_paths
 
     fields = group_fields(group_by)
-    files = [os.path.abspath(f) for f in expand_paths(paths, (".jsonl", ".ndjson", ".csv", ".parquet"))]
+    files = [os.path.abspath(f) for f in expand_paths(paths, (".json", ".jsonl", ".sse"))]
     for f in files:
         if not os.path.isfile(f):
             raise InputError(f"{f}: no such file")

@@ -23,7 +23,7 @@ from claude_cost.core.errors import InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable
 from claude_cost.core.rate_rows import RateRow, rate_rows
 
-__all__ = ["COLUMNS", "PRESETS", "DIALECTS", "COST_ITEMS", "Query", "column_mapping", "priced_sql", "render", "source_table"]
+__all__ = ["COLUMNS", "PRESETS", "DIALECTS", "COST_ITEMS", "Query", "bucketed_sql", "column_mapping", "priced_sql", "render", "source_table"]
 
 DIALECTS = ("duckdb", "clickhouse", "spark", "bigquery", "snowflake", "postgres")
 
@@ -114,6 +114,72 @@ class Query:
     columns: tuple[str, ...]
 
 
+def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date,
+          names: Mapping[str, str] | None, extra: tuple[str, ...]) -> str:  # fmt: skip
+    """The query's first steps: the price rows, the model names, and `usage_rows` (the source
+    under canonical names: model_name, day text, BIGINT counts, 0/1 flags, `extra` carried)."""
+    names = dict(names) if names is not None else dict(table.aliases)
+    if not names:
+        names = {"": ""}
+    tokens = [f"CAST(COALESCE({_expr(mapping, c)}, 0) AS BIGINT) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
+    flag = lambda col, value: f"CASE WHEN CAST({_expr(mapping, col)} AS VARCHAR) = {_text(value)} THEN 1 ELSE 0 END"  # noqa: E731
+    carried = [f"{e} AS {e}" for e in extra]
+    usage = ",\n    ".join([
+        f"CAST({_expr(mapping, 'model')} AS VARCHAR) AS model_name",
+        f"COALESCE(SUBSTRING(CAST({_expr(mapping, 'timestamp')} AS VARCHAR), 1, 10), {_text(default_day.isoformat())}) AS day",
+        *tokens,
+        f"{flag('service_tier', 'batch')} AS batch", f"{flag('inference_geo', 'us')} AS geo_us", f"{flag('speed', 'fast')} AS fast",
+        *carried,
+    ])  # fmt: skip
+    return f"""WITH prices AS (
+  {_prices_cte(rows)}
+), model_names AS (
+  {_names_cte(names)}
+), usage_rows AS (
+  SELECT
+    {usage}
+  FROM {source}"""
+
+
+def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date, *, names: Mapping[str, str] | None = None,
+                 keys: tuple[str, ...] = ()) -> Query:  # fmt: skip
+    """The same pricing with the rows summed first: per model name, day, batch / residency /
+    speed, long-context band and `keys` (source columns), then each bucket joined to its rates
+    once. Exact for the same reason as per row (price x sum = sum of price x tokens, in
+    integers), and much less work on millions of rows. The band is the position of the prompt
+    among every threshold of the table, which is never coarser than one model's bands.
+
+    Returns per bucket: the keys, model_name, model_id, day, `priced`, `requests`, the token
+    sums and `<item>_pico`."""
+    rows = rate_rows(table)
+    thresholds = sorted({r.tier_above for r in rows if r.tier_above >= 0})
+    bounds = list(zip([-1, *thresholds], [*thresholds, None]))
+    prompt = " + ".join(TOKEN_COLUMNS[:4])  # BIGINT: DuckDB raises on overflow (never wraps); 4 counts of < 2.3e18 each fit
+    # a prompt size inside the band that the join can test against each model's (above, upto]
+    rep = "CASE " + " ".join(f"WHEN {prompt} > {lo} THEN {lo + 1}" for lo, _ in reversed(bounds[1:])) + " ELSE 0 END" if thresholds else "0"
+    group = ["model_name", "day", "batch", "geo_us", "fast", *keys]
+    sums = [f"SUM({c}) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
+    costs = [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
+             for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
+    sql = f"""{_head(rows, table, source, mapping, default_day, names, keys)}
+), buckets AS (
+  SELECT {", ".join(group)}, {rep} AS band, COUNT(*) AS requests, {", ".join(sums)}
+  FROM usage_rows
+  GROUP BY {", ".join(group)}, {rep}
+), named_buckets AS (
+  SELECT b.*, n.model_id
+  FROM buckets AS b
+  LEFT JOIN model_names AS n ON n.name = LOWER(TRIM(b.model_name))
+)
+SELECT u.*, CASE WHEN p.model IS NULL THEN 0 ELSE 1 END AS priced,
+  {(", ").join(costs)}
+FROM named_buckets AS u
+LEFT JOIN prices AS p ON p.model = u.model_id AND u.day >= p.valid_from AND u.day < p.valid_until
+  AND p.batch = u.batch AND p.geo_us = u.geo_us AND p.fast = u.fast AND u.band > p.tier_above AND u.band <= p.tier_upto"""
+    cols = (*group, "band", "requests", *TOKEN_COLUMNS, "web_search_requests", "model_id", "priced", *(f"{i}_pico" for i in COST_ITEMS))
+    return Query(sql, cols)
+
+
 def priced_sql(
     table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date, *,
     names: Mapping[str, str] | None = None, group_by: tuple[str, ...] | None = None, extra: tuple[str, ...] = (),
@@ -129,32 +195,13 @@ def priced_sql(
     `extra` carries more source columns through to the rows (and is allowed in group_by).
     """
     rows = rate_rows(table)
-    names = dict(names) if names is not None else dict(table.aliases)
-    if not names:
-        names = {"": ""}
-    tokens = [f"CAST(COALESCE({_expr(mapping, c)}, 0) AS BIGINT) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
-    flag = lambda col, value: f"CASE WHEN CAST({_expr(mapping, col)} AS VARCHAR) = {_text(value)} THEN 1 ELSE 0 END"  # noqa: E731
-    carried = [f"{e} AS {e}" for e in extra]
-    usage = ",\n    ".join([
-        f"CAST({_expr(mapping, 'model')} AS VARCHAR) AS model_name",
-        f"COALESCE(SUBSTRING(CAST({_expr(mapping, 'timestamp')} AS VARCHAR), 1, 10), {_text(default_day.isoformat())}) AS day",
-        *tokens,
-        f"{flag('service_tier', 'batch')} AS batch", f"{flag('inference_geo', 'us')} AS geo_us", f"{flag('speed', 'fast')} AS fast",
-        *carried,
-    ])  # fmt: skip
+    head = _head(rows, table, source, mapping, default_day, names, extra)
     prompt = f"CAST(u.{TOKEN_COLUMNS[0]} AS DECIMAL(38, 0)) + " + " + ".join(f"u.{c}" for c in TOKEN_COLUMNS[1:4])
     costs = [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
              for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
     total = " + ".join(f"{item}_pico" for item in COST_ITEMS)
     cost_list = ",\n    ".join(costs)
-    sql = f"""WITH prices AS (
-  {_prices_cte(rows)}
-), model_names AS (
-  {_names_cte(names)}
-), usage_rows AS (
-  SELECT
-    {usage}
-  FROM {source}
+    sql = f"""{head}
 ), named_rows AS (
   SELECT r.*, n.model_id
   FROM usage_rows AS r
