@@ -37,6 +37,46 @@ FRAME = {"v3": 7, "v4.7": 11, "v5": 6}
 # Extra user/assistant turns: no published figure; a range (§6.3 of the same notes).
 TURN = (3, 5, 8)
 
+# Unicode ranges of the scripts the fitted model tells apart (issue 14: the cost of a character
+# depends on how much of its script the vocabulary holds: Devanagari is cheaper than Oriya).
+_SCRIPTS = (
+    ("latin1", "\u00c0-\u00ff"),  # the accents of Western European languages
+    ("latin_ext", "\u0100-\u024f"),  # Central European, Turkish, Baltic, Yoruba…
+    ("latin_add", "\u1e00-\u1eff"),  # Vietnamese and other stacked accents
+    ("combining", "\u0300-\u036f"),  # combining diacritics
+    ("cyrillic", "\u0400-\u045f"),  # Russian, Ukrainian, Bulgarian, Serbian…
+    ("cyrillic_ext", "\u0460-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"),  # Abkhaz, Tatar, Tajik, Church Slavonic…
+    ("greek", "\u0370-\u03ff\u1f00-\u1fff"),
+    ("armenian", "\u0530-\u058f"),
+    ("hebrew", "\u0590-\u05ff\ufb1d-\ufb4f"),
+    ("arabic", "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"),
+    ("syriac_thaana_nko", "\u0700-\u07ff"),
+    ("devanagari", "\u0900-\u097f\ua8e0-\ua8ff"),
+    ("bengali", "\u0980-\u09ff"),
+    ("gurmukhi", "\u0a00-\u0a7f"),
+    ("gujarati", "\u0a80-\u0aff"),
+    ("oriya", "\u0b00-\u0b7f"),
+    ("tamil", "\u0b80-\u0bff"),
+    ("telugu", "\u0c00-\u0c7f"),
+    ("kannada", "\u0c80-\u0cff"),
+    ("malayalam", "\u0d00-\u0d7f"),
+    ("sinhala", "\u0d80-\u0dff"),
+    ("thai", "\u0e00-\u0e7f"),
+    ("lao", "\u0e80-\u0eff"),
+    ("tibetan", "\u0f00-\u0fff"),
+    ("myanmar", "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"),
+    ("georgian", "\u10a0-\u10ff\u2d00-\u2d2f"),
+    ("hangul", "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
+    ("ethiopic", "\u1200-\u139f\u2d80-\u2ddf"),
+    ("cherokee", "\u13a0-\u13ff"),
+    ("canadian", "\u1400-\u167f"),
+    ("runic_ogham", "\u1680-\u16ff"),
+    ("khmer", "\u1780-\u17ff\u19e0-\u19ff"),
+    ("mongolian", "\u1800-\u18af"),
+    ("tai", "\u1950-\u19df\u1a00-\u1aaf\uaa80-\uaadf"),
+    ("kana", "\u3040-\u30ff"),
+)
+
 # Chunk features of a text; their per-family costs (and the error bands) are fitted by
 # `benchmarks/offline_accuracy.py --fit` and shipped in data/offline.json.
 FEATURES = (
@@ -59,11 +99,42 @@ FEATURES = (
     "word_chars_over_12",
     "uppers",  # upper-case letters
     "short_words",  # runs of 1-2 letters
+    # issue 14: characters per script (each costs differently in the vocabulary), emoji, symbols
+    *(f"script_{name}" for name, _ in _SCRIPTS),
+    "emoji",  # pictographs
+    "emoji_parts",  # ZWJ, variation selectors, skin tones, regional indicators, keycaps, tags
+    "symbols",  # arrows, math, box drawing, dingbats, currency…
+    "gen_punct",  # typographic punctuation and spaces (— “ ” … « » ©, no-break space)
+    "script_words",  # runs of non-ASCII word characters (word count outside ASCII)
+    "script_chars_over_3",  # characters beyond the 3rd of each such run
+    "script_chars_over_8",  # characters beyond the 8th of each such run
+    "fullwidth",  # fullwidth and halfwidth forms (CJK text)
+    "utf8_extra",  # UTF-8 bytes beyond one per character (scripts with few vocabulary entries split to bytes)
+    "en_stopwords",  # common English words (tells English prose from other Latin-script languages)
 )
 _TOKEN = re.compile(
     r"(?P<word>[A-Za-z]+)|(?P<digit>[0-9]+)|(?P<nl>\n[ \t]*)|(?P<space>[ \t]+)"
     r"|(?P<cjk>[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])"
     r"|(?P<punct>[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)|(?P<other>[^\x00-\x7f])|(?P<ctrl>[\x00-\x1f\x7f]+)"
+)
+# The script, emoji and symbol features, in FEATURES order from the first script; "other" then
+# counts the non-ASCII characters none of them (nor CJK) took. Hangul and kana are also in "cjk":
+# their features correct its cost.
+_GROUP_CHARS = (
+    *(chars for _, chars in _SCRIPTS),
+    "\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff",
+    "\u200d\ufe00-\ufe0f\u20e3\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0000-\U000e007f",
+    "\u2070-\u2bff\u2e00-\u2e7f\U0001d400-\U0001d7ff",
+    "\u00a0-\u00bf\u2000-\u200c\u200e-\u206f\u3000-\u303f",
+)
+_GROUPS = [re.compile(f"[{chars}]") for chars in _GROUP_CHARS]
+_IN_CJK = {len(_SCRIPTS) - 1, [n for n, _ in _SCRIPTS].index("hangul")}  # counted by "cjk" already: not "taken" twice
+_FIRST_GROUP = 19
+_SCRIPT_WORD = re.compile(r"[^\x00-\x7f\s\u00a0-\u00bf\u2000-\u2bff\u3000-\u303f\U0001f000-\U0001faff]+")
+_FULLWIDTH = re.compile("[\uff00-\uffef]")
+_STOPWORDS = frozenset(
+    "the and of to in is for that with on as are this be by it from or an at not you your can will was have has which "
+    "we they their there if but all when more one would what about into than other also been only its these such".split()
 )
 _INNER_CAP = re.compile(r"[a-z][A-Z]")
 _UPPER = re.compile(r"[A-Z]")
@@ -94,6 +165,8 @@ def features(text: str) -> list[float]:
         n = len(g)
         if kind == "word":
             f[0] += 1
+            if n <= 5 and g.lower() in _STOPWORDS:
+                f[_STOP] += 1
             f[1] += max(0, n - 4)
             f[2] += max(0, n - 8)
             f[14] += max(0, n - 2)
@@ -123,17 +196,57 @@ def features(text: str) -> list[float]:
             f[7] += 1
     f[3] = float(len(_INNER_CAP.findall(text)))
     f[17] = float(len(_UPPER.findall(text)))
+    if not text.isascii():
+        taken = 0
+        for i, group in enumerate(_GROUPS):
+            n = len(group.findall(text))
+            f[_FIRST_GROUP + i] = n
+            taken += 0 if i in _IN_CJK else n
+        f[13] = max(0.0, f[13] - taken)  # "other": non-ASCII characters no group (nor CJK) took
+        runs = [len(r) for r in _SCRIPT_WORD.findall(text)]
+        k = _FIRST_GROUP + len(_GROUPS)
+        f[k] = len(runs)
+        f[k + 1] = sum(n - 3 for n in runs if n > 3)
+        f[k + 2] = sum(n - 8 for n in runs if n > 8)
+        f[k + 3] = len(_FULLWIDTH.findall(text))
+        f[k + 4] = len(text.encode("utf-8", "surrogatepass")) - len(text)
     return f
 
 
+#: Content classes: each has its own fitted costs and its own measured range.
+CLASSES = ("english", "code", "latin", "cyrillic", "greek", "arabic_hebrew", "indic", "southeast_asian", "cjk", "other_script",
+           "emoji", "symbols")  # fmt: skip
+_SCRIPT_INDEX = {name: _FIRST_GROUP + i for i, (name, _) in enumerate(_SCRIPTS)}
+_CLASS_SCRIPTS = {
+    "latin": ("latin1", "latin_ext", "latin_add", "combining"), "cyrillic": ("cyrillic", "cyrillic_ext"), "greek": ("greek",),
+    "arabic_hebrew": ("hebrew", "arabic", "syriac_thaana_nko"),
+    "indic": ("devanagari", "bengali", "gurmukhi", "gujarati", "oriya", "tamil", "telugu", "kannada", "malayalam", "sinhala"),
+    "southeast_asian": ("thai", "lao", "myanmar", "khmer", "tai"),
+    "other_script": ("armenian", "tibetan", "georgian", "ethiopic", "cherokee", "canadian", "runic_ogham", "mongolian"),
+}  # fmt: skip
+_EMOJI, _EMOJI_PARTS, _SYMBOLS = (_FIRST_GROUP + len(_SCRIPTS) + i for i in range(3))
+_STOP = len(FEATURES) - 1
+
+
 def content_class(text: str, f: list[float]) -> str:
-    """code, prose or script (mostly non-Latin) — each has its own error band."""
+    """The class of a text: the script group of at least 15% of its characters (CJK, Cyrillic,
+    Indic, emoji, …); else Latin when 1% are accented Latin letters or when a longer ASCII prose
+    has few common English words; else code or English."""
     n = max(len(text), 1)
-    if (f[12] + f[13]) > 0.2 * n:
-        return "script"
+    if not text.isascii():
+        shares = [(sum(f[_SCRIPT_INDEX[s]] for s in scripts) + (f[13] if cls == "other_script" else 0), cls)
+                  for cls, scripts in _CLASS_SCRIPTS.items() if cls != "latin"]  # fmt: skip
+        shares += [(f[12], "cjk"), (f[_EMOJI] + f[_EMOJI_PARTS], "emoji"), (f[_SYMBOLS], "symbols")]
+        top, name = max(shares)
+        if top >= 0.15 * n:
+            return name
+        if sum(f[_SCRIPT_INDEX[s]] for s in _CLASS_SCRIPTS["latin"]) >= 0.01 * n:
+            return "latin"
     if f[6] > 0.06 * n or f[11] > 0.05 * n:
         return "code"
-    return "prose"
+    if f[0] >= 12 and f[_STOP] < 0.08 * f[0]:
+        return "latin"
+    return "english"
 
 
 @dataclass(frozen=True)
@@ -160,10 +273,10 @@ def estimate_text(text: str, family: str | None) -> Estimate:
         return Estimate(round(sum(e.tokens for e in ests) / len(ests)), min(e.low for e in ests), max(e.high for e in ests))
     model = _model()
     f = features(text)
-    point = max(1.0, sum(w * x for w, x in zip(model["weights"][family], f)))
     cls = content_class(text, f)
+    point = max(1.0, sum(w * x for w, x in zip(model["weights"][family][cls], f)))
     bands = model["bands"][family]
-    lo, hi = bands["short"] if point < 50 else bands[cls]
+    lo, hi = bands.get(f"{cls}:short", bands[cls]) if point < 50 else bands[cls]
     # bands are ratios real/estimate (e.g. 0.9 and 1.12); +1 absorbs the boundary token
     return Estimate(round(point), max(0, math.floor(point * lo)), math.ceil(point * hi) + 1)
 

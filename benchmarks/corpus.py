@@ -1,0 +1,201 @@
+"""A multilingual corpus built from what this machine has, to fit and test the offline estimator
+with ctok as the teacher (issue 14). Nothing is downloaded and the recorded calibration sets
+are not used (they are kept for testing).
+
+Sources, each text labelled with its script group:
+- the translated strings of the gettext catalogs the system packages ship
+  (/usr/share/locale/*/LC_MESSAGES/*.mo, ~200 locales), grouped by their dominant Unicode script;
+  English from the catalogs' source strings and the English `en*` catalogs;
+- source code and markup on the machine (Python, JavaScript, Perl, C/C++, PHP, shell, Tcl, SQL,
+  HTML, XML, CSS, JSON, YAML, CMake, Go, Fortran, Emacs Lisp…) in random line-aligned slices, and
+  Markdown / reStructuredText documentation as English prose;
+- text generated per script from `unicodedata`: words of letters (and marks) of one script,
+  for scripts the catalogs lack or have little of;
+- emoji (with ZWJ sequences, skin tones, flags, keycaps) and symbols, alone and in sentences.
+
+`split(text)` puts each text in "fit", "band" or "test" by a hash: the weights are fitted on the
+first, the ranges measured on the second, and the third is held out for the goals and the tests.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import random
+import unicodedata
+from pathlib import Path
+
+GROUPS = ("English", "Latin (other)", "Cyrillic", "Greek", "Arabic/Hebrew", "Indic", "Southeast Asian", "CJK", "Other scripts",
+          "Emoji", "Symbols", "Code")  # fmt: skip
+_SCRIPT_GROUP = {
+    "LATIN": "Latin (other)", "CYRILLIC": "Cyrillic", "GREEK": "Greek",
+    **dict.fromkeys(("ARABIC", "HEBREW", "SYRIAC", "THAANA", "NKO"), "Arabic/Hebrew"),
+    **dict.fromkeys(("DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM", "SINHALA"), "Indic"),
+    **dict.fromkeys(("THAI", "LAO", "KHMER", "MYANMAR", "TAI", "BALINESE", "JAVANESE"), "Southeast Asian"),
+    **dict.fromkeys(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"), "CJK"),
+}  # fmt: skip
+# Scripts written from generated words (block start, end, group)
+GENERATED = [
+    (0x0700, 0x074F, "Arabic/Hebrew"), (0x0780, 0x07B1, "Arabic/Hebrew"), (0x0D80, 0x0DFF, "Indic"), (0x1A20, 0x1AAD, "Southeast Asian"),
+    (0x1000, 0x109F, "Southeast Asian"), (0x1200, 0x137F, "Other scripts"), (0x0530, 0x058F, "Other scripts"), (0x10A0, 0x10FF, "Other scripts"),
+    (0x0F00, 0x0FFF, "Other scripts"), (0x1800, 0x18AF, "Other scripts"), (0x13A0, 0x13FF, "Other scripts"), (0x1400, 0x167F, "Other scripts"),
+    (0x1780, 0x17FF, "Southeast Asian"), (0x0E80, 0x0EFF, "Southeast Asian"),
+]  # fmt: skip
+# Only scripts the catalogs have little or none of: random words of every letter of a block are
+# far from real text (rare letters fall to bytes), and would blur the ranges of scripts that have
+# real text here (Latin, Cyrillic, Greek, Hangul, Thai, Devanagari, Tamil).
+CODE_SUFFIXES = (".py", ".js", ".pm", ".pl", ".c", ".h", ".hpp", ".cpp", ".php", ".sh", ".tcl", ".css", ".html", ".xml", ".json", ".yaml",
+                 ".yml", ".cmake", ".sql", ".m4", ".awk", ".f90", ".go", ".el")  # fmt: skip
+DOC_SUFFIXES = (".md", ".rst")  # English prose with light markup
+CODE_ROOTS = ("/usr/lib/python3.11", "/usr/lib/python3", "/usr/share", "/usr/include", "/usr/lib/node_modules", "/usr/local/lib", "/opt")
+
+
+def script_group(text: str) -> str | None:
+    """The group of the script most of the letters of `text` are in (None: none)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            word = unicodedata.name(ch, "?").split(" ")[0]
+            counts[word] = counts.get(word, 0) + 1
+    if not counts:
+        return None
+    return _SCRIPT_GROUP.get(max(counts, key=counts.get), "Other scripts")  # type: ignore[arg-type]
+
+
+def split(text: str) -> str:
+    h = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[0]
+    return "fit" if h < 128 else ("band" if h < 192 else "test")
+
+
+def _chunks(strings: list[str], rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        rng.shuffle(strings)
+        out.append(" ".join(strings[:60])[: rng.choice([rng.randint(20, 120), rng.randint(120, 800), rng.randint(800, 2500)])].strip())
+    return [t for t in out if t]
+
+
+def catalogs(rng: random.Random, per_catalog: int, stride: int = 1) -> list[tuple[str, str]]:
+    texts: list[tuple[str, str]] = []
+    english: list[str] = []
+    for mo in sorted(Path("/usr/share/locale").glob("*/LC_MESSAGES/*.mo"))[::stride]:
+        try:
+            with open(mo, "rb") as fh:
+                catalog = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+        except Exception:
+            continue
+        locale = mo.parts[-3]
+        pairs = [(k, v) for k, v in catalog.items() if isinstance(k, str) and k and isinstance(v, str) and len(v) > 3]
+        english += [k for k, _ in pairs[:50]]
+        translated = [v for k, v in pairs if v != k]
+        if len(translated) < 5:
+            continue
+        if locale.startswith("en"):
+            texts += [("English", t) for t in _chunks(translated, rng, 1)]
+            continue
+        for chunk in _chunks(translated, rng, per_catalog):
+            group = script_group(chunk)
+            if group:
+                texts.append((group, chunk))
+    texts += [("English", t) for t in _chunks(english, rng, 700)]
+    return texts
+
+
+def code(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    files: list[Path] = []
+    for root in CODE_ROOTS:
+        if Path(root).is_dir():
+            files += [p for p in Path(root).rglob("*") if p.suffix in (*CODE_SUFFIXES, *DOC_SUFFIXES) and p.is_file() and p.stat().st_size > 300]
+    files.sort()
+    by_kind: dict[str, list[Path]] = {}
+    for f in files:
+        by_kind.setdefault(f.suffix, []).append(f)
+    out = []
+    kinds = sorted(by_kind)
+    for i in range(n):
+        pool = by_kind[kinds[i % len(kinds)]]
+        try:
+            lines = pool[rng.randrange(len(pool))].read_text(encoding="utf-8").splitlines(keepends=True)
+        except (UnicodeDecodeError, OSError):
+            continue
+        start = rng.randrange(max(1, len(lines) - 5))
+        text = "".join(lines[start : start + rng.choice([3, 10, 40, 90])]).rstrip()
+        if text.strip():
+            out.append(("English" if kinds[i % len(kinds)] in DOC_SUFFIXES else "Code", text[:6000]))
+    return out
+
+
+def generated(rng: random.Random, per_script: int) -> list[tuple[str, str]]:
+    out = []
+    for lo, hi, group in GENERATED:
+        letters = [chr(c) for c in range(lo, hi + 1) if unicodedata.category(chr(c)) in ("Lo", "Ll", "Lu")]
+        marks = [chr(c) for c in range(lo, hi + 1) if unicodedata.category(chr(c)) in ("Mn", "Mc")]
+        for _ in range(per_script):
+            words = []
+            for _ in range(rng.randint(3, 120)):
+                w = "".join(rng.choice(letters) + (rng.choice(marks) if marks and rng.random() < 0.3 else "") for _ in range(rng.randint(1, 8)))
+                words.append(w)
+            out.append((group, " ".join(words) + rng.choice(["", ".", "!", "?"])))
+    return out
+
+
+def emoji_and_symbols(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    pictographs = [chr(c) for c in range(0x1F300, 0x1FAFF) if unicodedata.category(chr(c)) == "So"]
+    tones = [chr(c) for c in range(0x1F3FB, 0x1F400)]
+    zwj = ["👩\u200d💻", "👨\u200d👩\u200d👧\u200d👦", "🏳\ufe0f\u200d🌈", "🧑🏽\u200d🚀", "❤\ufe0f\u200d🔥", "🐻\u200d❄\ufe0f"]
+    flags = ["🇫🇷", "🇯🇵", "🇧🇷", "🇳🇬", "🇺🇦", "🇮🇳"]
+    keycaps = ["1\ufe0f\u20e3", "#\ufe0f\u20e3"]
+    words = ["great", "thanks", "merci", "любовь", "今日", "ok", "so fun", "party time", "¡vamos!"]
+
+    def one_emoji() -> str:
+        r = rng.random()
+        if r < 0.55:
+            return rng.choice(pictographs)
+        if r < 0.7:
+            return rng.choice(pictographs) + rng.choice(tones)
+        if r < 0.85:
+            return rng.choice(zwj)
+        return rng.choice(flags + keycaps)
+
+    symbols = [chr(c) for c in range(0x2000, 0x2BFF) if unicodedata.category(chr(c)) in ("Sm", "So", "Sc", "Pd", "Po")]
+    out = []
+    for _ in range(n):
+        parts = [one_emoji() + (" " + rng.choice(words) if rng.random() < 0.25 else "") for _ in range(rng.randint(2, 80))]
+        out.append(("Emoji", rng.choice([" ", "", " "]).join(parts)))
+        sym = "".join(rng.choice(symbols) + rng.choice(["", "", " ", "x", "1", " = "]) for _ in range(rng.randint(5, 250)))
+        out.append(("Symbols", sym))
+    return out
+
+
+def sample(seed: int, per_group: int = 20) -> list[tuple[str, str]]:
+    """A small corpus built the same way (every 7th catalog), quick enough for a test, keeping only
+    texts of the held-out "test" split: none of them can have been fitted on."""
+    rng = random.Random(seed)
+    rows = catalogs(rng, 2, stride=7) + code(rng, 80) + generated(rng, 4) + emoji_and_symbols(rng, 60)
+    by_group: dict[str, list[str]] = {}
+    for group, text in rows:
+        text = text.strip()
+        if text and split(text) == "test" and len(by_group.setdefault(group, [])) < per_group:
+            by_group[group].append(text)
+    return [(g, t) for g in GROUPS for t in by_group.get(g, [])]
+
+
+def build(seed: int = 14, per_catalog: int = 3, code_texts: int = 2000, per_script: int = 25, emoji: int = 400,
+          per_group: int = 900) -> list[tuple[str, str]]:  # fmt: skip
+    """(group, text) pairs, at most `per_group` per group; deterministic for a seed on a given machine."""
+    rng = random.Random(seed)
+    rows = catalogs(rng, per_catalog) + code(rng, code_texts) + generated(rng, per_script) + emoji_and_symbols(rng, emoji)
+    seen: set[str] = set()
+    by_group: dict[str, list[str]] = {}
+    for group, text in rows:
+        text = text.strip()
+        if text and text not in seen:
+            seen.add(text)
+            by_group.setdefault(group, []).append(text)
+    out = []
+    for group in GROUPS:
+        texts = by_group.get(group, [])
+        if len(texts) > per_group:
+            texts = rng.sample(texts, per_group)
+        out += [(group, t) for t in texts]
+    return out
