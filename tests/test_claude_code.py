@@ -235,3 +235,44 @@ def test_otlp_spans_cache_taken_out_of_input(cli, tmp_path):
     assert doc["skipped"] == {"spans of other providers": 1}
     # the span's start time dates it: 1,795,600,000 s after the epoch = 2026-11-25 09:46 UTC
     assert cli.json("usage", path, "--group-by", "day")["groups"][0]["day"] == "2026-11-25"
+
+
+def test_two_processes_read_what_one_reads(projects, monkeypatch):
+    """A big folder is read by two processes (issue 15's speed); the records must be those one
+    reader gives, in the same order: repeats across the halves, a bad repeat of a response held
+    from earlier files (passed over, as one reader does), a bad line that is a new response
+    (reported), and responses whose best line is in the second half."""
+    import json as jsonlib
+    import random
+
+    from claude_cost.sources import claude_code
+
+    rng = random.Random(15)
+    root = projects
+    extra = root / "-home-dev-big"
+    lines = []
+    for i in range(400):
+        mid = f"msg_big{i % 150}"
+        usage = {"input_tokens": 100 + i % 7, "output_tokens": rng.choice([5, 50, 500]), "cache_read_input_tokens": 10}
+        lines.append(response(S9, f"2026-11-2{i % 3}T10:{i % 60:02d}:00.000Z", mid, "claude-sonnet-4-6", usage, request_id=f"req_{i % 150}"))
+    only_a = response(S9, "2026-11-20T10:00:00.000Z", "msg_only_a", "claude-sonnet-4-6", {"input_tokens": 9, "output_tokens": 99}, request_id="req_a")
+    write(extra / "a.jsonl", [*lines[:200], only_a])
+    write(extra / "b.jsonl", lines[200:])
+    bad_repeat = response(S9, "2026-11-19T00:00:00.000Z", "msg_only_a", "claude-sonnet-4-6", {"input_tokens": "x", "output_tokens": 1}, request_id="req_a")
+    bad_new = response(S9, "2026-11-19T00:00:00.000Z", "msg_new", "claude-sonnet-4-6", {"input_tokens": "x", "output_tokens": 1}, request_id="req_new")
+    (extra / "c.jsonl").write_text(jsonlib.dumps(bad_repeat) + "\n" + jsonlib.dumps(bad_new) + "\n")
+    files = claude_code.transcript_files([str(root)])
+
+    def run():
+        return [(type(r).__name__, getattr(r, "model", None), getattr(r, "counts", None), getattr(r, "location", None),
+                 getattr(r, "session", None), getattr(r, "project", None), getattr(r, "reason", None), getattr(r, "count", None))
+                for r in claude_code.transcript_records(files)]  # fmt: skip
+
+    one = run()
+    monkeypatch.setattr(claude_code, "PARALLEL_BYTES", 0)
+    halves = claude_code._halves(files)
+    assert halves is not None and files[halves[1][0]] <= str(extra / "b.jsonl")  # a.jsonl in the first half, c.jsonl in the second
+    two = run()
+    assert one == two
+    problems = [r for r in one if r[0] == "Problem"]
+    assert len(problems) == 1 and "msg_new" not in problems[0][3] and "c.jsonl:2" in problems[0][3]

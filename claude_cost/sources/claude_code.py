@@ -135,15 +135,17 @@ def _field(line: str, key: str, last: bool, pattern: re.Pattern[str] = _STRING_A
     return m.group(1) if m else None
 
 
-def _fast(line: str) -> tuple[Any, ...] | None:
+def _fast(line: str, head: re.Match[str] | None = None, rid: str | None = None) -> tuple[Any, ...] | None:
     """(message id, request id, timestamp, session, model, usage, api error, cost) of a response
     line read by position — or None when the line does not have the usual shape (then it is
     parsed in full). Claude Code writes the message before requestId, type, uuid and timestamp,
     and sessionId before the message; the message's usage is its last key."""
-    m_at = line.find('"message"')
-    head = _MESSAGE_HEAD.match(line, m_at) if m_at >= 0 else None
     if head is None:
-        return None
+        m_at = line.find('"message"')
+        head = _MESSAGE_HEAD.match(line, m_at) if m_at >= 0 else None
+        if head is None:
+            return None
+        rid = _field(line, '"requestId"', True)
     at = line.rfind('"usage"')
     brace = line.find("{", at)
     if at < head.end() or brace < 0:
@@ -156,7 +158,7 @@ def _fast(line: str) -> tuple[Any, ...] | None:
         return None
     api_error = _field(line, '"isApiErrorMessage"', True, _LITERAL_AT) == "true"
     cost = _field(line, '"costUSD"', True, _LITERAL_AT)
-    return (head.group(1), _field(line, '"requestId"', True), _field(line, '"timestamp"', True),
+    return (head.group(1), rid, _field(line, '"timestamp"', True),
             _field(line, '"sessionId"', False), head.group(2), usage, api_error, cost)  # fmt: skip
 
 
@@ -171,19 +173,22 @@ def _parsed(doc: Any) -> tuple[Any, ...] | None:
             None if cost is None else str(cost))  # fmt: skip
 
 
-def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]:
-    """The records of Claude Code transcripts, one per billed response across all `files`.
-
-    Memory holds one small tuple per distinct response (the dedup keys), not per line."""
+def _scan(files: list[str], first: int, count: int) -> tuple[dict[tuple[str, str], tuple[Any, ...]], list[Problem], int, dict[int, Any]]:
+    """Read files[first:first + count]: the best line per response key (file indexes global),
+    the problems, how many lines were not model responses, and for the problems found after the
+    repeat checks their (key, output, time) — a reader of earlier files would have skipped them
+    as repeats of a response it held with a larger usage."""
     # key -> (rank, model, counts, flags, file index, line, session, cost)
     best: dict[tuple[str, str], tuple[Any, ...]] = {}
     names: dict[str, str] = {}  # one string object per distinct model / session
     skipped = 0
     days: dict[str, date] = {}
-    places = [_place(p) for p in files]
+    problems: list[Problem] = []
+    late: dict[int, tuple[Any, Any, str | None]] = {}  # problems found after the repeat checks: (key, output, time)
     loads = json.loads
-    for fi, path in enumerate(files):
-        file_session = places[fi][1]
+    for fi in range(first, first + count):
+        path = files[fi]
+        file_session = _place(path)[1]
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().split("\n")
         # Last line first: a response's final usage (largest output, latest time) is usually its
@@ -195,18 +200,23 @@ def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]
                 continue
             m_at = line.find('"message"')
             head = _MESSAGE_HEAD.match(line, m_at) if m_at >= 0 else None
+            rid = None
             if head is not None:
-                out_m = _OUTPUT_TOKENS.search(line, line.rfind('"usage"'))
-                if out_m is not None:
-                    held = best.get((head.group(1), _field(line, '"requestId"', True) or ""))
-                    if held is not None and held[0] >= (int(out_m.group(1)), _field(line, '"timestamp"', True) or ""):
-                        continue  # a repeat of a response already held with an equal or later usage
-            fields = _fast(line)
+                rid = _field(line, '"requestId"', True)
+                held = best.get((head.group(1), rid or ""))
+                if held is not None:
+                    out_m = _OUTPUT_TOKENS.search(line, line.rfind('"usage"'))
+                    if out_m is not None:
+                        out, (held_out, held_when) = int(out_m.group(1)), held[0]
+                        # a repeat of a response already held with a larger, or equal and later, usage
+                        if held_out > out or (held_out == out and held_when >= (_field(line, '"timestamp"', True) or "")):
+                            continue
+            fields = _fast(line, head, rid)
             if fields is None:
                 try:
                     fields = _parsed(loads(line))
                 except ValueError as exc:
-                    yield Problem(f"{path}:{n}", f"invalid JSON: {exc.args[0] if exc.args else exc}")
+                    problems.append(Problem(f"{path}:{n}", f"invalid JSON: {exc.args[0] if exc.args else exc}"))
                     continue
             if fields is None:
                 skipped += 1
@@ -221,18 +231,88 @@ def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]
             if old is not None and out.__class__ is int and old[0] >= (out, when or ""):
                 continue  # a repeat of a response already held with an equal or later usage
             if not isinstance(model, str):
-                yield Problem(f"{path}:{n}", "no model beside the usage")
+                problems.append(Problem(f"{path}:{n}", "no model beside the usage"))
+                late[len(problems) - 1] = (key, out, when)
                 continue
             try:
                 counts, assumed, geo, speed, batch = parse_usage(usage)
             except ValueError as exc:
-                yield Problem(f"{path}:{n}", str(exc))
+                problems.append(Problem(f"{path}:{n}", str(exc)))
+                late[len(problems) - 1] = (key, out, when)
                 continue
             rank = (counts[4], when or "")
             if old is not None and old[0] >= rank:
                 continue
             session = names.setdefault(session, session) if session is not None else file_session
             best[key] = (rank, names.setdefault(model, model), counts, (assumed, geo, speed, batch), fi, n, session, _cost(cost))
+    return best, problems, skipped, late
+
+
+#: Below this many bytes of transcripts one process reads them all; above, two (when the machine
+#: has two cores and can fork) each read a contiguous half of the files.
+PARALLEL_BYTES = 64 * 1024 * 1024
+
+
+def _halves(files: list[str]) -> list[tuple[int, int]] | None:
+    """(first, count) of two contiguous runs of files of about equal size, or None: one process."""
+    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+        return None
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:
+            sizes.append(0)
+    total = sum(sizes)
+    if total < PARALLEL_BYTES:
+        return None
+    acc, cut = 0, len(files) - 1
+    for i, size in enumerate(sizes):
+        acc += size
+        if acc >= total / 2:
+            cut = max(1, min(i + 1, len(files) - 1))
+            break
+    return [(0, cut), (cut, len(files) - cut)]
+
+
+def _scan_part(args: tuple[list[str], int, int]) -> tuple[dict[tuple[str, str], tuple[Any, ...]], list[Problem], int, dict[int, Any]]:
+    return _scan(*args)
+
+
+def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]:
+    """The records of Claude Code transcripts, one per billed response across all `files`.
+
+    Memory holds one small tuple per distinct response (the dedup keys), not per line. Big
+    folders are read by two processes (this one and a fork), each a contiguous half of the files; their
+    results merge by the same rule (the larger usage wins; on a tie, the earlier file), so the
+    records are the same as one process reading the files in order."""
+    halves = _halves(files)
+    if halves is None:
+        best, problems, skipped, _ = _scan(files, 0, len(files))
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(1) as pool:  # the second half in a child, the first here
+            second = pool.apply_async(_scan_part, ((files, *halves[1]),))
+            best, problems, skipped, _ = _scan(files, *halves[0])
+            other, more, skipped_more, late = second.get()
+        for i, problem in enumerate(more):  # as one reader: a bad repeat of a response held from earlier files is passed over
+            key, out, when = late.get(i, (None, None, None))
+            held = best.get(key) if key is not None else None
+            if held is None or out.__class__ is not int or held[0] < (out, when or ""):
+                problems.append(problem)
+        for key, entry in other.items():
+            held = best.get(key)
+            if held is None or entry[0] > held[0]:
+                best[key] = entry
+        skipped += skipped_more
+    yield from problems
+    days: dict[str, date] = {}
+    places = [_place(p) for p in files]
     if skipped:
         yield Skipped(skipped, "Claude Code lines that are not model responses")
     # a line without requestId is the same response as one with it (same message.id): one record
