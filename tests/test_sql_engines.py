@@ -229,3 +229,33 @@ def test_every_bundled_rate_is_whole_picodollars(table):
         (False, False, 5_000_000, 25_000_000), (True, False, 2_500_000, 12_500_000),
         (False, True, 5_500_000, 27_500_000), (True, True, 2_750_000, 13_750_000)}  # fmt: skip
     assert all(r.web_search == 10_000_000_000 for r in rows)  # $10 per 1,000 searches
+
+
+def test_the_printed_query_and_view_run_as_printed(cli, table, recs, tmp_path):
+    """`claude-cost sql` output, run as printed in DuckDB over a table with other column names
+    (mapped with --column), gives the core's total; --view makes a view of it; --group-by sums."""
+    import duckdb
+
+    path = tmp_path / "usage.jsonl"
+    renamed = [{("in_tok" if k == "input_tokens" else "ts" if k == "timestamp" else k): v for k, v in r.items()} for r in recs]
+    path.write_text("".join(json.dumps(r) + "\n" for r in renamed))
+    con = duckdb.connect()
+    con.sql(f"CREATE SCHEMA analytics; CREATE TABLE analytics.calls AS SELECT * FROM read_json('{path}', columns={{{', '.join(repr(c) + ': ' + repr('BIGINT' if c.endswith(('tokens', 'requests', 'tok')) or c == 'id' else 'VARCHAR') for c in renamed[0])}}})")
+    want = sum((Decimal(sum(e.values())) / PICO for e in (expected(table, r) for r in recs) if e), Decimal(0))
+    mapping = ["--column", "input_tokens=in_tok", "--column", "timestamp=ts", "--at", DEFAULT_DAY.isoformat()]
+    printed = cli("sql", "--table", "analytics.calls", *mapping, "--view", "priced").stdout
+    con.sql(printed)
+    assert con.sql("SELECT SUM(total_usd) FROM priced").fetchall()[0][0] == want
+    grouped = cli("sql", "--table", "analytics.calls", *mapping, "--group-by", "model,month").stdout
+    rows = con.sql(grouped.rstrip().rstrip(";")).fetchall()
+    assert sum(r[-1] for r in rows if r[-1] is not None) == want
+    assert sum(r[3] for r in rows) == sum(1 for r in recs if expected(table, r) is None)  # unpriced_requests
+
+
+def test_sql_command_errors_are_one_line(cli):
+    for args, needle in [(["--dialect", "oracle"], "--dialect 'oracle'"), (["--column", "tokens=x"], "--column 'tokens=x'"),
+                         (["--preset", "gcp"], "--preset 'gcp'"), (["--table", "a b"], "not a table name"),
+                         (["--group-by", "session"], "--group-by 'session'")]:  # fmt: skip
+        r = cli("sql", *args, code=2)
+        assert r.stderr.startswith("error: ") and needle in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert r.stdout == ""
