@@ -201,3 +201,13 @@ def test_spark_engine_equals_the_python_engine(table, tmp_path):
     assert got.total == want.total and got.requests == want.requests and got.problem_count == want.problem_count
     assert [(g.key, g.requests, g.costs) for g in got.groups] == [(g.key, g.requests, g.costs) for g in want.groups]
     assert got.notes == want.notes
+
+
+def test_file_names_with_quotes_glob_characters_and_other_scripts(table, tmp_path):
+    rng = random.Random(8)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for name in ("a[1].jsonl", "it's *.jsonl", "журнал ü.jsonl", "sp ace?.jsonl"):
+        write(folder / name, [plain_line(rng, i) for i in range(30)])
+    same(summarize_files(table, [str(folder)], "model,day", DAY), python(table, [str(folder)], "model,day"))
+    assert len(summarize_files(table, [str(folder / "a[1].jsonl")], "model", DAY).groups) > 0  # a name taken as named, not as a pattern

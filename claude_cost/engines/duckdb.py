@@ -26,7 +26,7 @@ from claude_cost.core.errors import ClaudeCostError, InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Scenario, Usage
 from claude_cost.core.prices import resolve
 from claude_cost.engines import sql as gen
-from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, _notes, group_fields, merge, summarize
+from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, usage_notes, group_fields, merge, summarize
 from claude_cost.sources.records import Problem
 
 __all__ = ["summarize_files", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
@@ -158,8 +158,10 @@ def summarize_files(
     for f in files:
         if f != "-" and not Path(f).is_file():
             raise InputError(f"{f}: no such file")
-    jsonl = [f for f in files if f.endswith(JSONL) and not is_transcript(f)]
-    tabular = [f for f in files if f.endswith(TABULAR)]
+    # DuckDB reads a path with * ? [ as a pattern (no escape): such files go to Python
+    literal = [f for f in files if not any(ch in f for ch in "*?[")]
+    jsonl = [f for f in literal if f.endswith(JSONL) and not is_transcript(f)]
+    tabular = [f for f in literal if f.endswith(TABULAR)]
     to_python = [f for f in files if f not in jsonl and f not in tabular]
     con = _connect()
     parts: list[Summary] = []
@@ -285,4 +287,4 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
         problem_count += count
         problem_tokens += tokens
     return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count,
-                   _notes(assumed, 0), problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
+                   usage_notes(assumed, 0), problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip

@@ -23,7 +23,7 @@ from claude_cost.core.models import (
 from claude_cost.core.prices import resolve
 from claude_cost.sources.records import NotBilled, Problem, Record, Skipped
 
-__all__ = ["Group", "Summary", "summarize", "merge", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
+__all__ = ["Group", "Summary", "summarize", "merge", "usage_notes", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 
 #: What `--group-by` may combine (comma-separated, in the order given).
 GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service")
@@ -240,11 +240,12 @@ def summarize(
             logged_total = (logged_total or Decimal(0)) + logged
         total += b.total
         requests += count
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, _notes(assumed, untimed),
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, usage_notes(assumed, untimed),
                    problem_tokens, skipped, fields, logged_total, assumed, untimed)  # fmt: skip
 
 
-def _notes(assumed: int, untimed: int) -> list[str]:
+def usage_notes(assumed: int, untimed: int) -> list[str]:
+    """The notes a summary carries, from its counts (every engine words them alike)."""
     notes = []
     if assumed:
         notes.append(f"{assumed} record(s) had cache writes without the 5m/1h split: billed as 5-minute writes")
@@ -275,5 +276,5 @@ def merge(a: Summary, b: Summary) -> Summary:
     logged_total = None if a.logged_total is None and b.logged_total is None else (a.logged_total or Decimal(0)) + (b.logged_total or Decimal(0))
     assumed, untimed = a.assumed_5m + b.assumed_5m, a.untimed + b.untimed
     return Summary(sorted(groups.values(), key=lambda g: g.key), a.total + b.total, a.requests + b.requests, _add(a.not_billed, b.not_billed),
-                   (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, _notes(assumed, untimed),
+                   (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, usage_notes(assumed, untimed),
                    a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed)  # fmt: skip

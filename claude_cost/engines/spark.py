@@ -21,7 +21,7 @@ from typing import Any
 from claude_cost.core.errors import InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Usage
 from claude_cost.engines import sql as gen
-from claude_cost.engines.python import Group, Summary, _notes, group_fields
+from claude_cost.engines.python import Group, Summary, usage_notes, group_fields
 from claude_cost.sources.records import Problem
 
 __all__ = ["session", "summarize_files", "JSONL_SCHEMA", "USAGE_VIEW"]
@@ -64,6 +64,9 @@ def session(master: str | None = None) -> Any:
 
 def _load(spark: Any, files: list[str], mapping: dict[str, str]) -> dict[str, str]:
     """Register the files as USAGE_VIEW; the mapping to use over it."""
+    other = [f for f in files if not f.endswith((".jsonl", ".ndjson", ".json", ".parquet", ".csv"))]
+    if other:
+        raise InputError(f"{other[0]}: --engine spark reads JSONL, Parquet or CSV", hint="use --engine python for SSE captures")
     jsonl = [f for f in files if f.endswith((".jsonl", ".ndjson", ".json"))]
     parquet = [f for f in files if f.endswith(".parquet")]
     csv = [f for f in files if f.endswith(".csv")]
@@ -92,7 +95,7 @@ def summarize_files(table: PriceTable, paths: list[str], group_by: str, default_
     spark = session(master)
     mapped = _load(spark, files, mapping or dict(gen.PRESETS["messages"]))
     if default_model is not None:
-        mapped["model"] = f"COALESCE({mapped['model']}, {gen._text(default_model)})"
+        mapped["model"] = f"COALESCE({mapped['model']}, {gen.literal(default_model)})"
     assumed = "assumed" if not any(f.endswith((".parquet", ".csv")) for f in files) else None
     query = gen.priced_sql(table, USAGE_VIEW, mapped, default_day, extra=(assumed,) if assumed else ())
     keys = {"model": "COALESCE(model_id, model_name)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
@@ -133,5 +136,5 @@ def _summary(rows: list[Any], fields: tuple[str, ...]) -> Summary:
             g.costs[item] += value
         g.total += sum(picos, Decimal(0))
         total += sum(picos, Decimal(0))
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, _notes(assumed, 0),
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, usage_notes(assumed, 0),
                    problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip

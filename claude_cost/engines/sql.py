@@ -23,7 +23,7 @@ from claude_cost.core.errors import InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable
 from claude_cost.core.rate_rows import RateRow, rate_rows
 
-__all__ = ["COLUMNS", "PRESETS", "DIALECTS", "COST_ITEMS", "Query", "bucketed_sql", "column_mapping", "priced_sql", "render", "source_table"]
+__all__ = ["COLUMNS", "PRESETS", "DIALECTS", "COST_ITEMS", "Query", "bucketed_sql", "column_mapping", "literal", "priced_sql", "render", "source_table"]
 
 DIALECTS = ("duckdb", "clickhouse", "spark", "bigquery", "snowflake", "postgres")
 
@@ -78,7 +78,8 @@ def column_mapping(preset: str = "messages", overrides: list[str] | None = None)
     return mapping
 
 
-def _text(value: str) -> str:
+def literal(value: str) -> str:
+    """A SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -92,13 +93,13 @@ def _values(cols: tuple[str, ...], rows: list[list[str]]) -> str:
 
 def _prices_cte(rows: list[RateRow]) -> str:
     cols = ("model", "valid_from", "valid_until", "batch", "geo_us", "fast", "tier_above", "tier_upto", *(f"p_{c}" for c in COST_ITEMS))
-    return _values(cols, [[_text(r.model), _text(r.valid_from.isoformat()), _text(r.valid_until.isoformat()), str(int(r.batch)),
+    return _values(cols, [[literal(r.model), literal(r.valid_from.isoformat()), literal(r.valid_until.isoformat()), str(int(r.batch)),
                            str(int(r.geo_us)), str(int(r.fast)), f"CAST({r.tier_above} AS BIGINT)", f"CAST({r.tier_upto} AS BIGINT)",
                            *(f"CAST({r.web_search if c == 'web_search' else r.get(c)} AS BIGINT)" for c in COST_ITEMS)] for r in rows])  # fmt: skip
 
 
 def _names_cte(names: Mapping[str, str]) -> str:
-    return _values(("name", "model_id"), [[_text(a), _text(b)] for a, b in sorted(names.items())])
+    return _values(("name", "model_id"), [[literal(a), literal(b)] for a, b in sorted(names.items())])
 
 
 def _expr(mapping: Mapping[str, str], name: str) -> str:
@@ -122,11 +123,11 @@ def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[
     if not names:
         names = {"": ""}
     tokens = [f"CAST(COALESCE({_expr(mapping, c)}, 0) AS BIGINT) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
-    flag = lambda col, value: f"CASE WHEN CAST({_expr(mapping, col)} AS VARCHAR) = {_text(value)} THEN 1 ELSE 0 END"  # noqa: E731
+    flag = lambda col, value: f"CASE WHEN CAST({_expr(mapping, col)} AS VARCHAR) = {literal(value)} THEN 1 ELSE 0 END"  # noqa: E731
     carried = [f"{e} AS {e}" for e in extra]
     usage = ",\n    ".join([
         f"CAST({_expr(mapping, 'model')} AS VARCHAR) AS model_name",
-        f"COALESCE(SUBSTRING(CAST({_expr(mapping, 'timestamp')} AS VARCHAR), 1, 10), {_text(default_day.isoformat())}) AS day",
+        f"COALESCE(SUBSTRING(CAST({_expr(mapping, 'timestamp')} AS VARCHAR), 1, 10), {literal(default_day.isoformat())}) AS day",
         *tokens,
         f"{flag('service_tier', 'batch')} AS batch", f"{flag('inference_geo', 'us')} AS geo_us", f"{flag('speed', 'fast')} AS fast",
         *carried,

@@ -474,8 +474,8 @@ def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl"
 
     out: list[str] = []
     for arg in args:
-        if arg == "-":
-            out.append(arg)
+        if arg == "-" or (any(ch in arg for ch in "*?[") and Path(arg).is_file()):
+            out.append(arg)  # stdin, or a file whose name has a glob character: taken as named
         elif any(ch in arg for ch in "*?["):
             matches = sorted(globmod.glob(arg, recursive=True))
             if not matches:
