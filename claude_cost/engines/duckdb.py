@@ -14,6 +14,7 @@ live in Python). Whatever the mix, the totals equal the Python engine's.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date
@@ -75,13 +76,14 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
     joined = ", ".join(f"COALESCE({leaf}, '0')" for leaf in leaves.values())
     checks = f"regexp_full_match(concat_ws(',', {joined}), '[0-9]{{1,18}}(,[0-9]{{1,18}})*')"
     n = lambda name: f"COALESCE(TRY_CAST({leaves[name]} AS BIGINT), 0)"  # noqa: E731  (TRY: evaluated on odd lines too)
-    default = "NULL" if default_model is None else "'" + default_model.replace("'", "''") + "'"
+    # the model stays JSON text ('"claude-opus-4-7"'): matched against JSON-quoted names, decoded only per bucket
+    default = "NULL" if default_model is None else gen.literal(json.dumps(default_model, ensure_ascii=False))
     model_ok = "(starts_with(model, '\"') AND model <> '\"\"')" + ("" if default_model is None else " OR model IS NULL")
     split = "usage.cache_creation IS NOT NULL"
     flag = lambda key, value: f"usage.{key} = '\"{value}\"'"  # noqa: E731
     return f"""(
   SELECT filename, ok,
-    CASE WHEN ok THEN COALESCE(json_extract_string(model, '$'), {default}) END AS model,
+    CASE WHEN ok THEN COALESCE(model, {default}) END AS model,
     CASE WHEN ok THEN when_text END AS "timestamp",
     CASE WHEN ok THEN {n('input')} END AS input_tokens,
     CASE WHEN ok THEN CASE WHEN {split} THEN {n('w5')} ELSE {n('cci')} END END AS ephemeral_5m_input_tokens,
@@ -166,7 +168,7 @@ def summarize_files(
     con = _connect()
     parts: list[Summary] = []
     if jsonl:
-        summary, odd = _run(con, table, _jsonl_source(jsonl, default_model), gen.PRESETS["messages"], fields, default_day)
+        summary, odd = _run(con, table, _jsonl_source(jsonl, default_model), gen.PRESETS["messages"], fields, default_day, json_names=True)
         to_python += [f for f in jsonl if f in odd]
         parts.append(summary)
     for kind in TABULAR:
@@ -202,9 +204,12 @@ def _valid_day(text: str) -> bool:
     return True
 
 
-def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fields: tuple[str, ...], default_day: date) -> tuple[Summary, set[str]]:
-    """Price one source in buckets; its summary (odd files left out) and the odd files."""
-    names = dict(table.aliases)
+def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fields: tuple[str, ...], default_day: date,
+         json_names: bool = False) -> tuple[Summary, set[str]]:  # fmt: skip
+    """Price one source in buckets; its summary (odd files left out) and the odd files.
+    `json_names`: the source's model column is JSON text (a quoted string)."""
+    quote = (lambda name: json.dumps(name, ensure_ascii=False)) if json_names else (lambda name: name)  # noqa: E731
+    names = {quote(alias): model_id for alias, model_id in table.aliases.items()}
     for attempt in (1, 2):
         query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=("filename", "ok", "assumed"))
         at = {c: i for i, c in enumerate(query.columns)}
@@ -214,13 +219,23 @@ def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fiel
         more = {}
         for name in unknown:
             try:
-                more[name.strip().lower()] = resolve(table, name).model.id
-            except ClaudeCostError:
+                more[name.strip().lower()] = resolve(table, json.loads(name) if json_names else name).model.id
+            except (ClaudeCostError, ValueError):
                 pass
         if not more or attempt == 2:
             break
         names.update(more)  # platform ids (Bedrock, Vertex) resolve in Python; price them in SQL on a second pass
+    if json_names:  # model names as the user wrote them, for the problems
+        i = at["model_name"]
+        rows = [(*r[:i], _decoded(r[i]), *r[i + 1:]) for r in rows]
     return _summary(table, rows, at, fields, odd), odd
+
+
+def _decoded(text: str | None) -> str | None:
+    try:
+        return None if text is None else json.loads(text)  # type: ignore[no-any-return]
+    except ValueError:
+        return text
 
 
 def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int], fields: tuple[str, ...], odd: set[str]) -> Summary:
