@@ -30,7 +30,7 @@ from claude_cost.engines import sql as gen
 from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, usage_notes, group_fields, merge, summarize
 from claude_cost.sources.records import Problem
 
-__all__ = ["summarize_files", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
+__all__ = ["summarize_files", "run_buckets", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
 
 SQL_GROUPS = ("model", "day", "month")
 TABULAR = (".csv", ".parquet")
@@ -208,13 +208,21 @@ def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fiel
          json_names: bool = False) -> tuple[Summary, set[str]]:  # fmt: skip
     """Price one source in buckets; its summary (odd files left out) and the odd files.
     `json_names`: the source's model column is JSON text (a quoted string)."""
+    return run_buckets(lambda sql: con.sql(sql).fetchall(), table, source, mapping, fields, default_day, json_names=json_names)
+
+
+def run_buckets(execute: Callable[[str], list[tuple[Any, ...]]], table: PriceTable, source: str, mapping: dict[str, str],
+                fields: tuple[str, ...], default_day: date, *, json_names: bool = False, odd_days: str = "odd") -> tuple[Summary, set[str]]:  # fmt: skip
+    """`bucketed_sql` over `source`, run by `execute` (DuckDB SQL in, rows out), as a summary.
+    A file with a line whose day is not 'YYYY-MM-DD' is "odd" (left out, for Python to read);
+    with odd_days="problems" (an engine with no Python to hand it to) its rows are unpriced."""
     quote = (lambda name: json.dumps(name, ensure_ascii=False)) if json_names else (lambda name: name)  # noqa: E731
     names = {quote(alias): model_id for alias, model_id in table.aliases.items()}
     for attempt in (1, 2):
         query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=("filename", "ok", "assumed"))
         at = {c: i for i, c in enumerate(query.columns)}
-        rows = con.sql(query.sql).fetchall()
-        odd = {r[at["filename"]] for r in rows if not r[at["ok"]] or not _valid_day(r[at["day"]])}
+        rows = execute(query.sql)
+        odd = {r[at["filename"]] for r in rows if not r[at["ok"]] or (odd_days == "odd" and not _valid_day(r[at["day"]]))}
         unknown = {r[at["model_name"]] for r in rows if r[at["ok"]] and r[at["model_id"]] is None and r[at["model_name"]] is not None}
         more = {}
         for name in unknown:
@@ -252,6 +260,11 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
         if filename in odd:
             continue
         tokens = [int(row[at[c]] or 0) for c in (*gen.TOKEN_COLUMNS, "web_search_requests")]
+        if not _valid_day(row[at["day"]]):  # only where odd days are problems (Spark): DuckDB hands such files to Python
+            problems.append(Problem(filename, f"{count} record(s) whose time {row[at['day']]!r}… is not an ISO date", sum(tokens[:5])))
+            problem_count += count
+            problem_tokens += sum(tokens[:5])
+            continue
         if model_id is None:
             u = unknown.setdefault((filename, row[at["model_name"]]), [0, 0])
             u[0] += count

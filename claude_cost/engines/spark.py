@@ -4,25 +4,26 @@ For usage that already lives in a cluster. `--spark-master` (default `local[*]`)
 master; with $SPARK_REMOTE set, pyspark connects through Spark Connect instead. JSONL is read
 with an explicit schema (the Messages API usage fields), CSV with a header, Parquet as is.
 
-Spark's JSON reader is lenient (it turns 1.5 into null and a malformed line into a row of
-nulls), so unlike the DuckDB engine it does not hand doubtful lines to Python: a line without a
-model, or of a model not in the price table, is counted as not priced, with its tokens.
-Money is exact: whole picodollars in DECIMAL(38,0) (Spark's precision-loss rule never applies to
-integer-scale decimals), converted to Decimal here.
+The query is the DuckDB engine's (rows summed into buckets, then priced), transpiled to Spark
+SQL, and its buckets are summarised by the same code. Spark's JSON reader is lenient (it turns
+1.5 into null and a malformed line into a row of nulls), so unlike the DuckDB engine it does not
+hand doubtful lines to Python: a line without a model, of a model not in the price table, or with
+a time that is not an ISO date is counted as not priced, with its tokens. Money is exact: whole
+picodollars in DECIMAL(38,0) (Spark's precision-loss rule never applies to integer-scale
+decimals), converted to Decimal here.
 """
 
 from __future__ import annotations
 
 import os
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from claude_cost.core.errors import InputError
-from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Usage
+from claude_cost.core.models import PriceTable
 from claude_cost.engines import sql as gen
-from claude_cost.engines.python import Group, Summary, usage_notes, group_fields
-from claude_cost.sources.records import Problem
+from claude_cost.engines.duckdb import run_buckets
+from claude_cost.engines.python import Summary, group_fields
 
 __all__ = ["session", "summarize_files", "JSONL_SCHEMA", "USAGE_VIEW"]
 
@@ -96,45 +97,12 @@ def summarize_files(table: PriceTable, paths: list[str], group_by: str, default_
     mapped = _load(spark, files, mapping or dict(gen.PRESETS["messages"]))
     if default_model is not None:
         mapped["model"] = f"COALESCE({mapped['model']}, {gen.literal(default_model)})"
-    assumed = "assumed" if not any(f.endswith((".parquet", ".csv")) for f in files) else None
-    query = gen.priced_sql(table, USAGE_VIEW, mapped, default_day, extra=(assumed,) if assumed else ())
-    keys = {"model": "COALESCE(model_id, model_name)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
-    key_sql = ", ".join(keys[f] for f in fields)
-    sums = ", ".join(f"SUM({c})" for c in (*gen.TOKEN_COLUMNS, "web_search_requests"))
-    picos = ", ".join(f"SUM({i}_pico)" for i in gen.COST_ITEMS)
-    agg = (f"SELECT {key_sql}, priced, model_name, model_id IS NOT NULL, COUNT(*), {'SUM(assumed)' if assumed else '0'}, {sums}, {picos} "
-           f"FROM ({query.sql}) AS q GROUP BY {key_sql}, priced, model_name, model_id IS NOT NULL")  # fmt: skip
-    rows = spark.sql(gen.render(agg, "spark").rstrip().rstrip(";")).collect()
-    return _summary(rows, fields)
+    tabular = any(f.endswith((".parquet", ".csv")) for f in files)
+    spark.sql(f"SELECT *, input_file_name() AS filename, TRUE AS ok{', 0 AS assumed' if tabular else ''} FROM {USAGE_VIEW}") \
+        .createOrReplaceTempView(f"{USAGE_VIEW}_files")
 
+    def execute(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in spark.sql(gen.render(sql, "spark").rstrip().rstrip(";")).collect()]
 
-def _summary(rows: list[Any], fields: tuple[str, ...]) -> Summary:
-    k = len(fields)
-    groups: dict[tuple[str, ...], Group] = {}
-    problems: list[Problem] = []
-    total = Decimal(0)
-    requests = problem_count = problem_tokens = assumed = 0
-    for row in rows:
-        key = tuple(str(v) for v in row[:k])
-        priced, model_name, known, count, assumed_n = row[k:k + 5]
-        tokens = [int(v or 0) for v in row[k + 5:k + 11]]
-        picos = [Decimal(int(v)).scaleb(-12) if v else Decimal(0) for v in row[k + 11:k + 17]]
-        if known:
-            assumed += int(assumed_n or 0)  # as the Python engine: every record of a known model, priced or refused
-        if not priced:
-            problem_count += count
-            problem_tokens += sum(tokens[:5])
-            problems.append(Problem(USAGE_VIEW, f"{count} record(s) of {model_name!r}: no model, an unknown model, or a combination the rules refuse"))
-            continue
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = Group(key, costs={c: Decimal(0) for c in (*TOKEN_CLASSES, "web_searches")})
-        g.requests += count
-        requests += count
-        g.usage = g.usage + Usage(*tokens[:5], web_searches=tokens[5])
-        for item, value in zip((*TOKEN_CLASSES, "web_searches"), picos):
-            g.costs[item] += value
-        g.total += sum(picos, Decimal(0))
-        total += sum(picos, Decimal(0))
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems, problem_count, usage_notes(assumed, 0),
-                   problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
+    summary, _ = run_buckets(execute, table, f"{USAGE_VIEW}_files", mapped, fields, default_day, odd_days="problems")
+    return summary
