@@ -87,6 +87,19 @@ def rate_rows(table: PriceTable) -> list[RateRow]:
     have no row, so a SQL engine leaves such usage unpriced, as the Python engine does.
     Residency on a model without it prices as without it (the usage engine's rule: such records
     were not billed the 1.1x; the API refuses the request)."""
+    held = _ROWS.get(id(table))
+    if held is not None and held[0] is table:
+        return held[1]
+    rows = _rate_rows(table)
+    _ROWS.clear()
+    _ROWS[id(table)] = (table, rows)
+    return rows
+
+
+_ROWS: dict[int, tuple[PriceTable, list[RateRow]]] = {}  # the last table's rows (an engine asks twice per run)
+
+
+def _rate_rows(table: PriceTable) -> list[RateRow]:
     rows: list[RateRow] = []
     web = table.fees.web_search_per_1000 / 1000 * PICO
     if web != web.to_integral_value():

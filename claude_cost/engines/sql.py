@@ -91,11 +91,28 @@ def _values(cols: tuple[str, ...], rows: list[list[str]]) -> str:
     return f"SELECT * FROM (VALUES\n    {body}\n  ) AS t({', '.join(cols)})"
 
 
+PRICE_COLUMNS = ("model", "valid_from", "valid_until", "batch", "geo_us", "fast", "tier_above", "tier_upto", *(f"p_{c}" for c in COST_ITEMS))
+
+
+def price_columns(rows: list[RateRow]) -> dict[str, list[object]]:
+    """The rate rows column by column, under PRICE_COLUMNS (dates as text, flags as 0/1)."""
+    values = [[r.model, r.valid_from.isoformat(), r.valid_until.isoformat(), int(r.batch), int(r.geo_us), int(r.fast), r.tier_above,
+               r.tier_upto, *(r.web_search if c == "web_search" else r.get(c) for c in COST_ITEMS)] for r in rows]  # fmt: skip
+    return {name: [v[i] for v in values] for i, name in enumerate(PRICE_COLUMNS)}
+
+
 def _prices_cte(rows: list[RateRow]) -> str:
+    """The rate rows as a literal table. The integer columns are cast to BIGINT in the first row
+    only: every engine gives a VALUES / UNION ALL column the common type of its rows, and a cast
+    on each of ~200 x 8 values costs DuckDB a tenth of a second to bind."""
     cols = ("model", "valid_from", "valid_until", "batch", "geo_us", "fast", "tier_above", "tier_upto", *(f"p_{c}" for c in COST_ITEMS))
+
+    def big(value: int, first: bool) -> str:
+        return f"CAST({value} AS BIGINT)" if first else str(value)
+
     return _values(cols, [[literal(r.model), literal(r.valid_from.isoformat()), literal(r.valid_until.isoformat()), str(int(r.batch)),
-                           str(int(r.geo_us)), str(int(r.fast)), f"CAST({r.tier_above} AS BIGINT)", f"CAST({r.tier_upto} AS BIGINT)",
-                           *(f"CAST({r.web_search if c == 'web_search' else r.get(c)} AS BIGINT)" for c in COST_ITEMS)] for r in rows])  # fmt: skip
+                           str(int(r.geo_us)), str(int(r.fast)), big(r.tier_above, i == 0), big(r.tier_upto, i == 0),
+                           *(big(r.web_search if c == "web_search" else r.get(c), i == 0) for c in COST_ITEMS)] for i, r in enumerate(rows)])  # fmt: skip
 
 
 def _names_cte(names: Mapping[str, str]) -> str:
@@ -116,9 +133,11 @@ class Query:
 
 
 def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date,
-          names: Mapping[str, str] | None, extra: tuple[str, ...]) -> str:  # fmt: skip
+          names: Mapping[str, str] | None, extra: tuple[str, ...], tables: tuple[str, str] | None = None) -> str:  # fmt: skip
     """The query's first steps: the price rows, the model names, and `usage_rows` (the source
-    under canonical names: model_name, day text, BIGINT counts, 0/1 flags, `extra` carried)."""
+    under canonical names: model_name, day text, BIGINT counts, 0/1 flags, `extra` carried).
+    `tables`: (prices, names) tables that already hold `price_columns(table)` / `names` (an
+    embedded engine loads them as data, cheaper to plan than a literal table)."""
     names = dict(names) if names is not None else dict(table.aliases)
     if not names:
         names = {"": ""}
@@ -132,10 +151,11 @@ def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[
         f"{flag('service_tier', 'batch')} AS batch", f"{flag('inference_geo', 'us')} AS geo_us", f"{flag('speed', 'fast')} AS fast",
         *carried,
     ])  # fmt: skip
+    prices, model_names = (f"SELECT * FROM {tables[0]}", f"SELECT * FROM {tables[1]}") if tables else (_prices_cte(rows), _names_cte(names))
     return f"""WITH prices AS (
-  {_prices_cte(rows)}
+  {prices}
 ), model_names AS (
-  {_names_cte(names)}
+  {model_names}
 ), usage_rows AS (
   SELECT
     {usage}
@@ -143,7 +163,7 @@ def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[
 
 
 def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date, *, names: Mapping[str, str] | None = None,
-                 keys: tuple[str, ...] = ()) -> Query:  # fmt: skip
+                 keys: tuple[str, ...] = (), tables: tuple[str, str] | None = None) -> Query:  # fmt: skip
     """The same pricing with the rows summed first: per model name, day, batch / residency /
     speed, long-context band and `keys` (source columns), then each bucket joined to its rates
     once. Exact for the same reason as per row (price x sum = sum of price x tokens, in
@@ -162,7 +182,7 @@ def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], def
     sums = [f"SUM({c}) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
     costs = [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
              for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
-    sql = f"""{_head(rows, table, source, mapping, default_day, names, keys)}
+    sql = f"""{_head(rows, table, source, mapping, default_day, names, keys, tables)}
 ), buckets AS (
   SELECT {", ".join(group)}, {rep} AS band, COUNT(*) AS requests, {", ".join(sums)}
   FROM usage_rows
