@@ -270,6 +270,9 @@ def test_two_processes_read_what_one_reads(projects, monkeypatch):
 
     one = run()
     monkeypatch.setattr(claude_code, "PARALLEL_BYTES", 0)
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the suite's stand-in server thread is idle here
     halves = claude_code._halves(files)
     assert halves is not None and files[halves[1][0]] <= str(extra / "b.jsonl")  # a.jsonl in the first half, c.jsonl in the second
     two = run()

@@ -255,7 +255,11 @@ PARALLEL_BYTES = 64 * 1024 * 1024
 
 def _halves(files: list[str]) -> list[tuple[int, int]] | None:
     """(first, count) of two contiguous runs of files of about equal size, or None: one process."""
-    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+    import threading
+
+    # forking a process that runs other threads can deadlock the child: a library caller with
+    # threads gets one reader
+    if len(files) < 2 or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return None
     import multiprocessing
 
