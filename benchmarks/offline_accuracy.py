@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from claude_cost.counting import offline  # noqa: E402
 
@@ -242,7 +243,6 @@ def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, hi
 
 
 def corpus_rows() -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     import corpus
 
     rows = corpus.build()
@@ -251,8 +251,6 @@ def corpus_rows() -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
 
 def fit() -> None:
     """Refit data/offline.json: weights on the corpus's "fit" rows, ranges on its "band" rows."""
-    import corpus  # noqa: F401  (path set by corpus_rows)
-
     rows, truth = corpus_rows()
     from corpus import split
 

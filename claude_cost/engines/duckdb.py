@@ -29,13 +29,13 @@ from claude_cost.core.prices import resolve
 from claude_cost.engines import sql as gen
 from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, usage_notes, group_fields, merge, summarize
 from claude_cost.sources.records import Problem
+from claude_cost.sources.usage import TIMESTAMP_KEYS  # the Python reader's keys, in its order
 
 __all__ = ["summarize_files", "run_buckets", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
 
 SQL_GROUPS = ("model", "day", "month")
 TABULAR = (".csv", ".parquet")
 JSONL = (".jsonl", ".ndjson")
-TIMESTAMP_KEYS = ("timestamp", "created_at", "time", "date", "ts")  # as sources/usage.py, in its order
 
 
 def unsupported(group_by: str, since: str | None, until: str | None, claude_code: bool) -> str | None:

@@ -57,12 +57,9 @@ def choose(engine: str, paths: list[str], group_by: str, since: str | None, unti
     total, tabular = _sizes(paths)
     if not tabular and total < AUTO_JSONL_BYTES:
         return "python"
-    try:
-        import importlib.util
+    import importlib.util
 
-        return "duckdb" if importlib.util.find_spec("duckdb") else "python"
-    except (ImportError, ValueError):
-        return "python"
+    return "duckdb" if importlib.util.find_spec("duckdb") else "python"
 
 
 def summarize_usage(

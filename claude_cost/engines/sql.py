@@ -132,6 +132,12 @@ class Query:
     columns: tuple[str, ...]
 
 
+def _cost_columns() -> list[str]:
+    """Whole picodollars per cost item of a row (or bucket) `u` joined to its rates `p`."""
+    return [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
+            for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
+
+
 def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date,
           names: Mapping[str, str] | None, extra: tuple[str, ...], tables: tuple[str, str] | None = None) -> str:  # fmt: skip
     """The query's first steps: the price rows, the model names, and `usage_rows` (the source
@@ -180,8 +186,7 @@ def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], def
     rep = "CASE " + " ".join(f"WHEN {prompt} > {lo} THEN {lo + 1}" for lo, _ in reversed(bounds[1:])) + " ELSE 0 END" if thresholds else "0"
     group = ["model_name", "day", "batch", "geo_us", "fast", *keys]
     sums = [f"SUM({c}) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
-    costs = [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
-             for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
+    costs = _cost_columns()
     sql = f"""{_head(rows, table, source, mapping, default_day, names, keys, tables)}
 ), buckets AS (
   SELECT {", ".join(group)}, {rep} AS band, COUNT(*) AS requests, {", ".join(sums)}
@@ -218,8 +223,7 @@ def priced_sql(
     rows = rate_rows(table)
     head = _head(rows, table, source, mapping, default_day, names, extra)
     prompt = f"CAST(u.{TOKEN_COLUMNS[0]} AS DECIMAL(38, 0)) + " + " + ".join(f"u.{c}" for c in TOKEN_COLUMNS[1:4])
-    costs = [f"CAST(u.{col} AS DECIMAL(38, 0)) * p.p_{item} AS {item}_pico"
-             for col, item in zip((*TOKEN_COLUMNS, "web_search_requests"), COST_ITEMS)]  # fmt: skip
+    costs = _cost_columns()
     total = " + ".join(f"{item}_pico" for item in COST_ITEMS)
     cost_list = ",\n    ".join(costs)
     sql = f"""{head}

@@ -182,7 +182,6 @@ def _scan(files: list[str], first: int, count: int) -> tuple[dict[tuple[str, str
     best: dict[tuple[str, str], tuple[Any, ...]] = {}
     names: dict[str, str] = {}  # one string object per distinct model / session
     skipped = 0
-    days: dict[str, date] = {}
     problems: list[Problem] = []
     late: dict[int, tuple[Any, Any, str | None]] = {}  # problems found after the repeat checks: (key, output, time)
     loads = json.loads
