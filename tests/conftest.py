@@ -87,6 +87,7 @@ def standin(_standin_server, monkeypatch):
 
     server = _standin_server
     server.requests.clear()
+    server.message_usages = []
     server.fail = None
     server.fail_times = None
     server.delay = 0.0

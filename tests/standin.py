@@ -10,6 +10,11 @@ answers `{"input_tokens": N}` from its own counting rule, which claude-cost cann
     + 100 per base64 image, 1000 per base64 document
 
 Failures are scripted through attributes (`fail`, `fail_times`, `delay`, `rate_limit_per_s`).
+
+It also answers POST /v1/messages (for tests that instrument the real SDK), plain or streamed
+(`"stream": true`: the SSE events the real API sends, with `message_start` carrying the input
+and cache fields and an output count of 1, and `message_delta` the cumulative final usage, fact
+sheet §4). Each answer's usage is the next of `message_usages` (a list the test fills).
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ class StandIn(ThreadingHTTPServer):
         self.delay = 0.0
         self.raw_reply: tuple[int, str, bytes] | None = None  # (status, content-type, body): a proxy's page
         self.rate_limit_per_s: float | None = None
+        self.message_usages: list[dict[str, Any]] = []  # POST /v1/messages: each answer's usage, in order
         self._window: list[float] = []
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -152,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         length = int(self.headers.get("content-length", 0))
         raw = self.rfile.read(length)
+        if self.path.split("?")[0] == "/v1/messages":
+            return self._message(json.loads(raw))
         if self.path.split("?")[0] != "/v1/messages/count_tokens":
             return self._send(404, _error("not_found_error", f"no route {self.path}"))
         if srv.delay:
@@ -198,3 +206,32 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("model") not in FAMILY:
             return self._send(404, _error("not_found_error", f"model: {body.get('model')}"))
         return self._send(200, {"input_tokens": count(body)})
+
+    def _message(self, body: dict[str, Any]) -> None:
+        """A Messages API answer with the next scripted usage, as JSON or as an SSE stream."""
+        auth = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
+        if auth != KEY:
+            return self._send(401, _error("authentication_error", "invalid x-api-key"))
+        self.server.requests.append(body)
+        usage = self.server.message_usages.pop(0) if self.server.message_usages else {"input_tokens": 10, "output_tokens": 5}
+        message = {"id": f"msg_standin_{len(self.server.requests)}", "type": "message", "role": "assistant", "model": body["model"],
+                   "content": [{"type": "text", "text": "The answer."}], "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}
+        if not body.get("stream"):
+            return self._send(200, message)
+        start_usage = {k: v for k, v in usage.items() if k != "output_tokens"} | {"output_tokens": 1}
+        events = [
+            ("message_start", {"type": "message_start", "message": {**message, "content": [], "stop_reason": None, "usage": start_usage}}),
+            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "The answer."}}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                               "usage": {"output_tokens": usage["output_tokens"]}}),
+            ("message_stop", {"type": "message_stop"}),
+        ]  # fmt: skip
+        data = "".join(f"event: {name}\ndata: {json.dumps(doc)}\n\n" for name, doc in events).encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return None

@@ -226,13 +226,15 @@ def test_otlp_spans_cache_taken_out_of_input(cli, tmp_path):
     ])  # fmt: skip
     doc = cli.json("usage", path, "--group-by", "service,model")
     # api: 1,000 x $3 + 1,000 x $3.75 + 3,000 x $0.30 + 200 x $15 = $0.01065
-    # worker: 2,000 x $5 + 100 x $25 = $0.0125
+    # worker: 2,000 x $5 + 100 x $25 = $0.0125, and b2, whose 50 cache reads exceed its input of
+    # 10 (so its writer did not include them), read as exclusive: 10 x $5 + 50 x $0.50 = $0.000075
     totals = {(g["service"], g["model"]): Decimal(g["total_usd"]) for g in doc["groups"]}
-    assert totals == {("api", "claude-sonnet-4-6"): Decimal("0.01065"), ("worker", "claude-opus-4-7"): Decimal("0.0125")}
+    assert totals == {("api", "claude-sonnet-4-6"): Decimal("0.01065"), ("worker", "claude-opus-4-7"): Decimal("0.012575")}
     api = next(g for g in doc["groups"] if g["service"] == "api")
     assert api["tokens"] == {"input": 1000, "cache_write_5m": 1000, "cache_write_1h": 0, "cache_read": 3000, "output": 200}
-    assert doc["unpriced_count"] == 1 and "exceed gen_ai.usage.input_tokens" in doc["unpriced"][0]["reason"]
-    assert doc["skipped"] == {"spans of other providers": 1}
+    assert doc["unpriced_count"] == 0
+    assert any("1 telemetry record(s) had more cache tokens than the input count" in n for n in doc["notes"])
+    assert doc["skipped"] == {"spans of other providers (openai)": 1}
     # the span's start time dates it: 1,795,600,000 s after the epoch = 2026-11-25 09:46 UTC
     assert cli.json("usage", path, "--group-by", "day")["groups"][0]["day"] == "2026-11-25"
 

@@ -55,12 +55,12 @@ def usage(
         output(Format.json if json_ else fmt, json_doc=lambda: render.usage_json(summary, show_logged_cost),
                csv=lambda: render.usage_csv(summary, show_logged_cost), markdown=lambda: render.usage_markdown(summary, show_logged_cost),
                table=lambda t: t.usage_table(summary, show_logged_cost))  # fmt: skip
-        for what, n in summary.skipped.items() if verbose else ():
-            err(f"skipped {n:,} {what}")
+        for what, n in summary.skipped.items():
+            if verbose or what in summary.said:
+                err(f"skipped {n:,} {what}")
         if verbose:
             err(f"engine: {used}")
-        warning = render.unpriced_text(summary)
-        if warning:
+        for warning in render.unpriced_warnings(summary):
             err(warning)
-            if strict:
-                raise typer.Exit(EXIT_UNPRICED)
+        if strict and (summary.problem_count or summary.skipped_claude):
+            raise typer.Exit(EXIT_UNPRICED)

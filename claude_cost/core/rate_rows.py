@@ -24,7 +24,7 @@ from claude_cost.core import pricing
 from claude_cost.core.errors import ClaudeCostError, PriceTableError
 from claude_cost.core.models import TOKEN_CLASSES, ModelPrice, PriceTable, Scenario
 
-__all__ = ["RateRow", "rate_rows", "pico_per_token", "PICO", "FIRST_DAY", "LAST_DAY", "NO_LIMIT"]
+__all__ = ["RateRow", "rate_rows", "platform_key", "split_key", "pico_per_token", "PICO", "FIRST_DAY", "LAST_DAY", "NO_LIMIT"]
 
 PICO = 10**12  # picodollars per dollar
 PICO_PER_MTOK = Decimal(PICO) / Decimal(1_000_000)  # $1/MTok = 1,000,000 pico per token
@@ -81,30 +81,47 @@ def _periods(model: ModelPrice, today: date) -> list[tuple[date, date, date]]:
     return periods
 
 
-def rate_rows(table: PriceTable) -> list[RateRow]:
+def platform_key(model_id: str, platform: str, endpoint: str) -> str:
+    """The `model` of the rate rows of `model_id` served on a platform other than the Claude
+    API (a Bedrock or Google Cloud id names it): `claude-sonnet-4-5|bedrock|regional`."""
+    return f"{model_id}|{platform}|{endpoint}"
+
+
+def split_key(key: str) -> tuple[str, str, str]:
+    """(model id, platform, endpoint) of a rate row's `model`."""
+    model_id, _, rest = key.partition("|")
+    platform, _, endpoint = rest.partition("|")
+    return model_id, platform or "api", endpoint or "global"
+
+
+def rate_rows(table: PriceTable, platforms: tuple[tuple[str, str], ...] = ()) -> list[RateRow]:
     """Every rate row of `table`: model x price period x batch x residency x speed x long-context
     band. Combinations the rules refuse (fast mode with batch, fast mode outside its period)
     have no row, so a SQL engine leaves such usage unpriced, as the Python engine does.
     Residency on a model without it prices as without it (the usage engine's rule: such records
-    were not billed the 1.1x; the API refuses the request)."""
-    held = _ROWS.get(id(table))
+    were not billed the 1.1x; the API refuses the request). `platforms`: (platform, endpoint)
+    pairs whose rows are added too, under `platform_key` names (fact sheet §11: a regional
+    Bedrock or Google Cloud endpoint +10%; fast mode and residency refused there)."""
+    key = (id(table), platforms)
+    held = _ROWS.get(key)
     if held is not None and held[0] is table:
         return held[1]
-    rows = _rate_rows(table)
+    rows = _rate_rows(table, platforms)
     _ROWS.clear()
-    _ROWS[id(table)] = (table, rows)
+    _ROWS[key] = (table, rows)
     return rows
 
 
-_ROWS: dict[int, tuple[PriceTable, list[RateRow]]] = {}  # the last table's rows (an engine asks twice per run)
+_ROWS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[PriceTable, list[RateRow]]] = {}  # the last table's rows (an engine asks twice per run)
 
 
-def _rate_rows(table: PriceTable) -> list[RateRow]:
+def _rate_rows(table: PriceTable, platforms: tuple[tuple[str, str], ...]) -> list[RateRow]:
     rows: list[RateRow] = []
     web = table.fees.web_search_per_1000 / 1000 * PICO
     if web != web.to_integral_value():
         raise PriceTableError(f"fees.web_search_per_1000 = {table.fees.web_search_per_1000} is not a whole number of picodollars per search")
-    for model in table.models.values():
+    for model, platform, endpoint in [(m, p, e) for p, e in (("api", "global"), *platforms) for m in table.models.values()]:
+        name = model.id if platform == "api" else platform_key(model.id, platform, endpoint)
         for start, until, inside in _periods(model, table.as_of):
             eff = pricing.effective_model(model, inside)
             thresholds = sorted(t.threshold for t in eff.long_context if t.active(inside))
@@ -113,13 +130,13 @@ def _rate_rows(table: PriceTable) -> list[RateRow]:
                 for geo_us in (False, True):
                     for fast in (False, True):
                         scenario = Scenario(day=inside, batch=batch, geo="us" if geo_us and model.us_residency else None,
-                                            speed="fast" if fast else "standard")  # fmt: skip
+                                            speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
                         for above, upto in bands:
                             try:
                                 rates, _ = pricing.token_rates(model, upto if upto != NO_LIMIT else above + 1, scenario, table.fees)
                             except ClaudeCostError:
                                 continue
-                            where = f"{model.id} ({start}..{until}, batch={batch}, us={geo_us}, fast={fast})"
+                            where = f"{name} ({start}..{until}, batch={batch}, us={geo_us}, fast={fast})"
                             per = {c: pico_per_token(rates.get(c), f"{where} {c}") for c in TOKEN_CLASSES}
-                            rows.append(RateRow(model.id, start, until, batch, geo_us, fast, above, upto, web_search=int(web), **per))
+                            rows.append(RateRow(name, start, until, batch, geo_us, fast, above, upto, web_search=int(web), **per))
     return rows

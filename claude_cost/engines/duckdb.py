@@ -26,10 +26,11 @@ from claude_cost.core import pricing
 from claude_cost.core.errors import ClaudeCostError, InputError
 from claude_cost.core.models import TOKEN_CLASSES, PriceTable, Scenario, Usage
 from claude_cost.core.prices import resolve
+from claude_cost.core.rate_rows import platform_key, split_key
 from claude_cost.engines import sql as gen
 from claude_cost.engines.python import MAX_PROBLEMS_KEPT, Group, Summary, usage_notes, group_fields, merge, summarize
 from claude_cost.sources.records import Problem
-from claude_cost.sources.usage import TIMESTAMP_KEYS  # the Python reader's keys, in its order
+from claude_cost.sources.usage import TIMESTAMP_KEYS, USAGE_SUFFIXES  # the Python reader's keys, in its order
 
 __all__ = ["summarize_files", "run_buckets", "SQL_GROUPS", "TABULAR", "JSONL", "unsupported"]
 
@@ -156,7 +157,7 @@ def summarize_files(
     fields = group_fields(group_by)
     if any(f not in SQL_GROUPS for f in fields):
         raise InputError(f"--engine duckdb groups by {', '.join(SQL_GROUPS)}", hint="use --engine python for the other groupings")
-    files = expand_paths(paths, (".json", ".jsonl", ".sse"))  # a folder gives what it gives the Python engine; CSV / Parquet by name or glob
+    files = expand_paths(paths, USAGE_SUFFIXES)  # a folder gives what it gives the Python engine; CSV / Parquet by name or glob
     for f in files:
         if f != "-" and not Path(f).is_file():
             raise InputError(f"{f}: no such file")
@@ -211,15 +212,16 @@ def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fiel
     def execute(sql: str) -> list[tuple[Any, ...]]:
         return con.sql(sql).fetchall()  # type: ignore[no-any-return]
 
-    return run_buckets(execute, table, source, mapping, fields, default_day, json_names=json_names, load=lambda names: _load(con, table, names))
+    return run_buckets(execute, table, source, mapping, fields, default_day, json_names=json_names,
+                       load=lambda names, platforms: _load(con, table, names, platforms))  # fmt: skip
 
 
-def _load(con: Any, table: PriceTable, names: dict[str, str]) -> tuple[str, str]:
+def _load(con: Any, table: PriceTable, names: dict[str, str], platforms: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
     """The rate rows and model names as DuckDB temp tables, passed as parameter lists: planning
     ~200 literal rows costs ~50 ms, loading them this way ~4 ms."""
     from claude_cost.core.rate_rows import rate_rows
 
-    columns = gen.price_columns(rate_rows(table))
+    columns = gen.price_columns(rate_rows(table, platforms))
     kinds = {c: ("VARCHAR" if c in ("model", "valid_from", "valid_until") else "BIGINT") for c in gen.PRICE_COLUMNS}
     select = ", ".join(f"CAST(unnest(${i}) AS {kinds[c]}) AS {c}" for i, c in enumerate(gen.PRICE_COLUMNS, 1))
     con.execute(f"CREATE OR REPLACE TEMP TABLE claude_cost_prices AS SELECT {select}", [columns[c] for c in gen.PRICE_COLUMNS])
@@ -231,29 +233,39 @@ def _load(con: Any, table: PriceTable, names: dict[str, str]) -> tuple[str, str]
 
 def run_buckets(execute: Callable[[str], list[tuple[Any, ...]]], table: PriceTable, source: str, mapping: dict[str, str],
                 fields: tuple[str, ...], default_day: date, *, json_names: bool = False, odd_days: str = "odd",
-                load: Callable[[dict[str, str]], tuple[str, str]] | None = None) -> tuple[Summary, set[str]]:  # fmt: skip
+                load: Callable[[dict[str, str], tuple[tuple[str, str], ...]], tuple[str, str]] | None = None) -> tuple[Summary, set[str]]:  # fmt: skip
     """`bucketed_sql` over `source`, run by `execute` (DuckDB SQL in, rows out), as a summary.
     A file with a line whose day is not 'YYYY-MM-DD' is "odd" (left out, for Python to read);
     with odd_days="problems" (an engine with no Python to hand it to) its rows are unpriced.
     `load(names)`: the engine's own (prices, names) tables, when it can load data cheaply."""
     quote = (lambda name: json.dumps(name, ensure_ascii=False)) if json_names else (lambda name: name)  # noqa: E731
     names = {quote(alias): model_id for alias, model_id in table.aliases.items()}
+    platforms: tuple[tuple[str, str], ...] = ()
     for attempt in (1, 2):
-        tables = load(names) if load else None
-        query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=("filename", "ok", "assumed"), tables=tables)
+        tables = load(names, platforms) if load else None
+        query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=("filename", "ok", "assumed"), tables=tables,
+                                 platforms=platforms)  # fmt: skip
         at = {c: i for i, c in enumerate(query.columns)}
         rows = execute(query.sql)
         odd = {r[at["filename"]] for r in rows if not r[at["ok"]] or (odd_days == "odd" and not _valid_day(r[at["day"]]))}
         unknown = {r[at["model_name"]] for r in rows if r[at["ok"]] and r[at["model_id"]] is None and r[at["model_name"]] is not None}
-        more = {}
+        more: dict[str, str] = {}
+        seen = set(platforms)
         for name in unknown:
             try:
-                more[name.strip().lower()] = resolve(table, json.loads(name) if json_names else name).model.id
+                found = resolve(table, json.loads(name) if json_names else name)
             except (ClaudeCostError, ValueError):
-                pass
+                continue
+            if found.platform is None:
+                more[name.strip().lower()] = found.model.id
+            else:  # a Bedrock / Vertex id prices as that platform (a regional endpoint +10%, fact sheet §11)
+                endpoint = found.endpoint if found.platform in ("bedrock", "vertex") and found.endpoint else "global"
+                more[name.strip().lower()] = platform_key(found.model.id, found.platform, endpoint)
+                seen.add((found.platform, endpoint))
         if not more or attempt == 2:
             break
-        names.update(more)  # platform ids (Bedrock, Vertex) resolve in Python; price them in SQL on a second pass
+        names.update(more)  # platform ids and names Python alone resolves: priced in SQL on a second pass
+        platforms = tuple(sorted(seen))
     if json_names:  # model names as the user wrote them, for the problems
         i = at["model_name"]
         rows = [(*r[:i], _decoded(r[i]), *r[i + 1:]) for r in rows]
@@ -299,7 +311,7 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
             r[1] += sum(tokens[:5])
             continue
         day = row[at["day"]]
-        parts = {"model": model_id, "day": day, "month": day[:7]}
+        parts = {"model": split_key(model_id)[0], "day": day, "month": day[:7]}
         key = tuple(parts[f] for f in fields)
         g = groups.get(key)
         if g is None:
@@ -323,10 +335,11 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
         problems.append(Problem(filename, f"{count} record(s): {reason}", tokens))
         problem_count += count
         problem_tokens += tokens
-    for (model_id, day, batch, geo_us, fast, filename), (count, tokens) in sorted(refused.items()):
+    for (key, day, batch, geo_us, fast, filename), (count, tokens) in sorted(refused.items()):
+        model_id, platform, endpoint = split_key(key)
         model = table.models[model_id]
         scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
-                            speed="fast" if fast else "standard")  # fmt: skip
+                            speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
         try:
             pricing.price(Usage(), model, scenario, table.fees)
             reason = "no price for this combination"

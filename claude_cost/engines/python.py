@@ -108,6 +108,9 @@ class Summary:
     logged_total: Decimal | None = None
     assumed_5m: int = 0  # records whose cache writes had no 5m/1h split (billed as 5m)
     untimed: int = 0  # records without a timestamp left out by --since/--until
+    said: tuple[str, ...] = ()  # the `skipped` reasons said on stderr every time (records with token counts)
+    skipped_claude: int = 0  # skipped records that name a Claude model (an error under --strict)
+    read_exclusive: int = 0  # telemetry records whose cache exceeded an input said to include it
 
 
 def _keyer(fields: tuple[str, ...]) -> Any:
@@ -147,12 +150,15 @@ def summarize(
     group. `since` / `until` (from time_bound) keep records with a timestamp in [since, until)."""
     fields = group_fields(group_by)
     buckets: dict[tuple[Any, ...], list[Any]] = {}  # key -> [requests, sums, location, logged cost]
-    resolved: dict[str, ModelPrice | Exception] = {}
+    resolved: dict[str, tuple[ModelPrice, str | None, str | None] | Exception] = {}
     problems: list[Problem] = []
     problem_count = 0
     problem_tokens = 0
     not_billed: dict[str, int] = {}
     skipped: dict[str, int] = {}
+    said: list[str] = []
+    skipped_claude = 0
+    exclusive = 0
     assumed = 0
     untimed = 0
     filtering = since is not None or until is not None
@@ -175,6 +181,9 @@ def summarize(
             continue
         if isinstance(item, Skipped):
             skipped[item.what] = skipped.get(item.what, 0) + item.count
+            if item.said and item.what not in said:
+                said.append(item.what)
+            skipped_claude += item.claude
             continue
         if filtering:
             if item.when is None:
@@ -183,16 +192,21 @@ def summarize(
             when = _utc(item.when)
             if (since is not None and when < since) or (until is not None and when >= until):
                 continue
-        model = resolved.get(item.model)
-        if model is None:
+        found = resolved.get(item.model)
+        if found is None:
             try:
-                model = resolved[item.model] = resolve(table, item.model).model
+                r = resolve(table, item.model)
+                found = resolved[item.model] = (r.model, r.platform, r.endpoint)
             except ClaudeCostError as exc:
-                model = resolved[item.model] = exc
+                found = resolved[item.model] = exc
         c = item.counts
-        if isinstance(model, Exception):
-            problem(Problem(item.location, str(model), sum(c[:5])))
+        if isinstance(found, Exception):
+            problem(Problem(item.location, str(found), sum(c[:5])))
             continue
+        model, platform, endpoint = found
+        # the platform a telemetry record names, else the one its model id implies (fact sheet §11)
+        platform = item.platform or platform
+        endpoint = endpoint if platform in ("bedrock", "vertex") else None
         day = item.day or default_day
         geo_us = item.geo == "us" and model.us_residency
         tier = pricing.tier_of(model, c[0] + c[1] + c[2] + c[3], day) if model.long_context else None
@@ -201,7 +215,7 @@ def summarize(
         period = periods.get((model.id, day), periods)
         if period is periods:
             period = periods[(model.id, day)] = pricing.price_period(model, day)
-        key = (gkey, model.id, period, item.batch, geo_us, item.speed, tier)
+        key = (gkey, model.id, period, item.batch, geo_us, item.speed, tier, platform, endpoint)
         bucket = buckets.get(key)
         if bucket is None:
             bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None, day]
@@ -212,15 +226,17 @@ def summarize(
         if item.logged_cost is not None:
             bucket[3] = (bucket[3] or Decimal(0)) + item.logged_cost
         assumed += item.assumed_5m
+        exclusive += item.read_exclusive
 
     groups: dict[tuple[str, ...], Group] = {}
     total = Decimal(0)
     requests = 0
     logged_total: Decimal | None = None
-    for (gkey, model_id, _period, batch, geo_us, speed, tier), (count, sums, where, logged, day) in buckets.items():
+    for (gkey, model_id, _period, batch, geo_us, speed, tier, platform, endpoint), (count, sums, where, logged, day) in buckets.items():
         model = table.models[model_id]
         usage = Usage(*sums[:5], web_searches=sums[5])
-        scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed)
+        scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed, platform=platform or "api",
+                            endpoint=endpoint or "global")  # fmt: skip
         try:
             b: Breakdown = pricing.price(usage, model, scenario, table.fees, tier_prompt_tokens=(tier + 1) if tier is not None else 0)
         except ClaudeCostError as exc:
@@ -240,17 +256,21 @@ def summarize(
             logged_total = (logged_total or Decimal(0)) + logged
         total += b.total
         requests += count
-    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count, usage_notes(assumed, untimed),
-                   problem_tokens, skipped, fields, logged_total, assumed, untimed)  # fmt: skip
+    return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count,
+                   usage_notes(assumed, untimed, exclusive), problem_tokens, skipped, fields, logged_total, assumed, untimed,
+                   tuple(said), skipped_claude, exclusive)  # fmt: skip
 
 
-def usage_notes(assumed: int, untimed: int) -> list[str]:
+def usage_notes(assumed: int, untimed: int, exclusive: int = 0) -> list[str]:
     """The notes a summary carries, from its counts (every engine words them alike)."""
     notes = []
     if assumed:
         notes.append(f"{assumed} record(s) had cache writes without the 5m/1h split: billed as 5-minute writes")
     if untimed:
         notes.append(f"{untimed} record(s) without a timestamp left out by --since/--until")
+    if exclusive:
+        notes.append(f"{exclusive} telemetry record(s) had more cache tokens than the input count said to include them: "
+                     "their input was read as uncached input alone")  # fmt: skip
     return notes
 
 
@@ -274,7 +294,9 @@ def merge(a: Summary, b: Summary) -> Summary:
         logged = None if mine.logged is None and g.logged is None else (mine.logged or Decimal(0)) + (g.logged or Decimal(0))
         groups[g.key] = Group(g.key, mine.requests + g.requests, mine.usage + g.usage, costs, mine.total + g.total, logged)  # type: ignore[arg-type]
     logged_total = None if a.logged_total is None and b.logged_total is None else (a.logged_total or Decimal(0)) + (b.logged_total or Decimal(0))
-    assumed, untimed = a.assumed_5m + b.assumed_5m, a.untimed + b.untimed
+    assumed, untimed, exclusive = a.assumed_5m + b.assumed_5m, a.untimed + b.untimed, a.read_exclusive + b.read_exclusive
+    said = a.said + tuple(w for w in b.said if w not in a.said)
     return Summary(sorted(groups.values(), key=lambda g: g.key), a.total + b.total, a.requests + b.requests, _add(a.not_billed, b.not_billed),
-                   (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, usage_notes(assumed, untimed),
-                   a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed)  # fmt: skip
+                   (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, usage_notes(assumed, untimed, exclusive),
+                   a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed, said,
+                   a.skipped_claude + b.skipped_claude, exclusive)  # fmt: skip

@@ -26,9 +26,10 @@ def _sizes(paths: list[str]) -> tuple[int, bool]:
     """Total bytes of JSONL among `paths` (files or folders), and whether any is CSV / Parquet."""
     from claude_cost.engines.duckdb import JSONL, TABULAR
     from claude_cost.sources.payload import expand_paths
+    from claude_cost.sources.usage import USAGE_SUFFIXES
 
     total, tabular = 0, False
-    for f in expand_paths(paths, (".json", ".jsonl", ".sse")):
+    for f in expand_paths(paths, USAGE_SUFFIXES):
         if f.endswith(TABULAR):
             tabular = True
         elif f.endswith(JSONL):

@@ -87,9 +87,10 @@ def summarize_files(table: PriceTable, paths: list[str], group_by: str, default_
                     master: str | None = None, mapping: dict[str, str] | None = None) -> Summary:  # fmt: skip
     """The usage summary of `paths`, computed on Spark."""
     from claude_cost.sources.payload import expand_paths
+    from claude_cost.sources.usage import USAGE_SUFFIXES
 
     fields = group_fields(group_by)
-    files = [os.path.abspath(f) for f in expand_paths(paths, (".json", ".jsonl", ".sse"))]
+    files = [os.path.abspath(f) for f in expand_paths(paths, USAGE_SUFFIXES)]
     for f in files:
         if not os.path.isfile(f):
             raise InputError(f"{f}: no such file")

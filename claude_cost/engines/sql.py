@@ -169,7 +169,7 @@ def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[
 
 
 def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date, *, names: Mapping[str, str] | None = None,
-                 keys: tuple[str, ...] = (), tables: tuple[str, str] | None = None) -> Query:  # fmt: skip
+                 keys: tuple[str, ...] = (), tables: tuple[str, str] | None = None, platforms: tuple[tuple[str, str], ...] = ()) -> Query:  # fmt: skip
     """The same pricing with the rows summed first: per model name, day, batch / residency /
     speed, long-context band and `keys` (source columns), then each bucket joined to its rates
     once. Exact for the same reason as per row (price x sum = sum of price x tokens, in
@@ -177,8 +177,9 @@ def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], def
     among every threshold of the table, which is never coarser than one model's bands.
 
     Returns per bucket: the keys, model_name, model_id, day, `priced`, `requests`, the token
-    sums and `<item>_pico`."""
-    rows = rate_rows(table)
+    sums and `<item>_pico`. `platforms`: the (platform, endpoint) rate rows `names` may point
+    to (`rate_rows.platform_key`)."""
+    rows = rate_rows(table, platforms)
     thresholds = sorted({r.tier_above for r in rows if r.tier_above >= 0})
     bounds = list(zip([-1, *thresholds], [*thresholds, None]))
     prompt = " + ".join(TOKEN_COLUMNS[:4])  # BIGINT: DuckDB raises on overflow (never wraps); 4 counts of < 2.3e18 each fit

@@ -306,6 +306,7 @@ def usage_json(summary: Any, show_logged: bool = False) -> dict[str, Any]:
         "unpriced_tokens": summary.problem_tokens,
         "unpriced": [{"location": p.location, "reason": p.reason, "tokens": p.tokens} for p in summary.problems],
         "skipped": summary.skipped,
+        "skipped_claude": summary.skipped_claude,
         "notes": summary.notes,
     }
     if show_logged:
@@ -320,6 +321,16 @@ def unpriced_text(summary: Any) -> str | None:
     first = summary.problems[0]
     return (f"warning: {summary.problem_count:,} record(s) could not be priced, {summary.problem_tokens:,} tokens "
             f"(first: {first.location}: {first.reason})")  # fmt: skip
+
+
+def unpriced_warnings(summary: Any) -> list[str]:
+    """The stderr lines about what was not priced: records that could not be, and skipped
+    records that name a Claude model (both make --strict exit 5)."""
+    lines = [t for t in (unpriced_text(summary),) if t]
+    if summary.skipped_claude:
+        lines.append(f"warning: {summary.skipped_claude:,} skipped record(s) of another provider name a Claude model: not priced "
+                     "(that provider bills them; see `skipped` in --json)")  # fmt: skip
+    return lines
 
 
 def usage_csv(summary: Any, show_logged: bool = False) -> str:

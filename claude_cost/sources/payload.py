@@ -482,7 +482,7 @@ def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl"
                 raise PayloadError(f"{arg}: no file matches this pattern")
             out += matches
         elif Path(arg).is_dir():
-            found = sorted(str(p) for p in Path(arg).rglob("*") if p.suffix in suffixes and p.is_file())
+            found = sorted(str(p) for p in Path(arg).rglob("*") if p.name.endswith(suffixes) and p.is_file())
             if not found:
                 raise PayloadError(f"{arg}: no {' or '.join(suffixes)} files in this directory")
             out += found

@@ -29,6 +29,8 @@ class Record:
     project: str | None = None  # Claude Code project folder
     service: str | None = None  # OpenTelemetry resource service.name
     logged_cost: Decimal | None = None  # a cost the log itself carries (Claude Code costUSD), never used to price
+    platform: str | None = None  # "bedrock" / "vertex" / "foundry" when the telemetry names that provider
+    read_exclusive: bool = False  # its cache figures exceeded an input count said to include them: read as exclusive
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,14 @@ class Problem:
 @dataclass(frozen=True)
 class Skipped:
     """Lines read that are not model responses (user turns, tool results, summaries, …): neither
-    records nor problems; counted for --verbose."""
+    records nor problems; counted for --verbose. `said`: skipped items that carry token counts
+    (spans of another provider, …), always said on stderr; `claude`: how many of them name a
+    Claude model (an error under --strict)."""
 
     count: int
     what: str
+    said: bool = False
+    claude: int = 0
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ and each bucket is priced once. Never prints.
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import IO, Any
@@ -63,11 +66,17 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
     if not isinstance(doc, dict):
         yield Problem(location, f"expected a JSON object, got {type(doc).__name__}")
         return
-    if "resourceSpans" in doc:
-        from claude_cost.sources.otlp import span_records
+    if "resourceSpans" in doc or "resourceLogs" in doc or "resourceMetrics" in doc:
+        from claude_cost.sources.otlp import export_records
 
-        yield from span_records(doc, location)
+        yield from export_records(doc, location)
         return
+    if "attributes" in doc and "usage" not in doc:
+        from claude_cost.sources.otlp import console_records, is_console_doc
+
+        if is_console_doc(doc):
+            yield from console_records(doc, location)
+            return
     kind = doc.get("type")
     if kind in ("message_start", "message_delta", "message_stop") or (kind is None and "event" in doc):
         yield from _stream_event(doc, location, default_model, day_cache, stream)
@@ -146,6 +155,62 @@ def _finish(stream: _Stream, default_model: str | None) -> Iterator[Record | Pro
     stream.usage = None
 
 
+_SPACE = re.compile(r"\s*")
+_CHUNK = 1 << 20
+
+
+def _documents(head: str, fh: IO[str], where: str, first_line: int) -> Iterator[tuple[str, Any]]:
+    """(location, document) for each JSON value in `head` + the rest of `fh`, read a chunk at a
+    time. One document is located as the file; several by the line each starts on. A first
+    document that is not valid JSON is an error for the whole file; a later one (a truncated
+    export) is a located problem, and what came before it stands."""
+    decoder = json.JSONDecoder()
+    buf, pos, line, eof = head, 0, first_line, False  # `line`: the line number at buf[0]
+    found: list[tuple[int, Any]] = []  # the document waiting to be yielded, when its location is not yet known
+
+    def refill(grow: bool) -> bool:
+        nonlocal buf, pos, line, eof
+        more = fh.read(max(_CHUNK, len(buf)) if grow else _CHUNK)
+        if not more:
+            eof = True
+            return False
+        line += buf.count("\n", 0, pos)
+        buf, pos = buf[pos:] + more, 0
+        return True
+
+    while True:
+        pos = _SPACE.match(buf, pos).end()  # type: ignore[union-attr]
+        if pos >= len(buf):
+            if eof or not refill(False):
+                break
+            continue
+        try:
+            doc, end = decoder.raw_decode(buf, pos)
+        except ValueError as exc:
+            if not eof and refill(True):
+                continue
+            at = line + buf.count("\n", 0, pos)
+            if not found and at == first_line:
+                raise PayloadError(f"{where}: invalid JSON: {exc}") from None
+            for n, d in found:
+                yield f"{where}:{n}", d
+            yield f"{where}:{at}", Problem(f"{where}:{at}", f"invalid JSON (a cut or damaged document): {exc.args[0] if exc.args else exc}")
+            return
+        start = line + buf.count("\n", 0, pos)
+        if found:
+            for n, d in found:
+                yield f"{where}:{n}", d
+            found = []
+            yield f"{where}:{start}", doc
+        elif start == first_line:
+            found = [(start, doc)]  # the first document: located as the file unless others follow
+        else:
+            yield f"{where}:{start}", doc
+        pos = end
+    for _, d in found:
+        yield where, d
+
+
 def _lines(fh: IO[str], where: str, default_model: str | None) -> Iterator[Record | Problem | NotBilled]:
     day_cache: dict[str, date] = {}
     stream = _Stream()
@@ -163,15 +228,13 @@ def _lines(fh: IO[str], where: str, default_model: str | None) -> Iterator[Recor
             try:
                 doc = json.loads(text)
             except ValueError:
-                # a pretty-printed JSON document: read it whole (one response, or a list of them)
-                rest = text + "\n" + fh.read()
-                try:
-                    whole = json.loads(rest)
-                except ValueError as exc:
-                    raise PayloadError(f"{where}: invalid JSON: {exc}") from None
-                docs = whole if isinstance(whole, list) else [whole]
-                for i, d in enumerate(docs):
-                    yield from _doc_items(d, f"{where}" if len(docs) == 1 else f"{where}[{i}]", default_model, day_cache, stream)
+                # a pretty-printed JSON document, or several one after another (the OpenTelemetry
+                # SDK's console exporters print one object per span or log record)
+                for location, d in _documents(line, fh, where, n):
+                    if isinstance(d, Problem):
+                        yield d
+                    else:
+                        yield from _doc_items(d, location, default_model, day_cache, stream)
                 return
             yield from _doc_items(doc, f"{where}:{n}", default_model, day_cache, stream)
             continue
@@ -200,31 +263,54 @@ def records(sources: Iterable[str], default_model: str | None = None) -> Iterato
     from claude_cost.sources.claude_code import is_transcript, transcript_records
     from claude_cost.sources.payload import expand_paths
 
-    paths = expand_paths(list(sources), (".json", ".jsonl", ".sse"))
+    paths = expand_paths(list(sources), USAGE_SUFFIXES)
     transcripts = [p for p in paths if p != "-" and is_transcript(p)]
     if transcripts:
         yield from transcript_records(transcripts)
     done = set(transcripts)
     for source in (p for p in paths if p not in done):
-        if source == "-":
-            import io
-
-            stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
-            yield from _lines(stdin, "stdin", default_model)  # a bad byte spoils its line only (invalid JSON there)
-            continue
-        try:
-            fh = open(source, encoding="utf-8", errors="replace")  # a bad byte spoils its line only
-        except FileNotFoundError:
-            raise InputError(f"{source}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{source}: is a directory") from None
-        except OSError as exc:
-            raise InputError(f"{source}: cannot read: {exc.strerror}") from None
+        where = "stdin" if source == "-" else source
+        fh = _open(source)
         with fh:
             try:
-                yield from _lines(fh, source, default_model)
+                yield from _lines(fh, where, default_model)
             except UnicodeDecodeError:
-                raise InputError(f"{source}: not UTF-8 text") from None
+                raise InputError(f"{where}: not UTF-8 text") from None
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                # a cut or damaged .gz: what was read before the damage stands, the rest is said
+                yield Problem(where, f"compressed data is cut or damaged ({exc}); records after this point were not read")
+
+
+#: What a folder given to `usage` contributes (gzip-compressed files too).
+USAGE_SUFFIXES = (".json", ".jsonl", ".sse", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+_GZIP = b"\x1f\x8b"
+
+
+def _open(source: str) -> IO[str]:
+    """A usage file (or - for stdin) as text, gunzipped when it starts with gzip's magic bytes.
+    A bad byte spoils its line only (invalid JSON there)."""
+    import io
+
+    if source == "-":
+        raw: Any = getattr(sys.stdin, "buffer", None)
+        if raw is None:
+            return sys.stdin
+        if not hasattr(raw, "peek"):
+            raw = io.BufferedReader(raw)
+        if raw.peek(2)[:2] == _GZIP:
+            raw = gzip.GzipFile(fileobj=raw)
+        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+    try:
+        fb = open(source, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{source}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror}") from None
+    if fb.peek(2)[:2] == _GZIP:
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=fb), encoding="utf-8", errors="replace")
+    return io.TextIOWrapper(fb, encoding="utf-8", errors="replace")
 
 
 def usage_records(paths: list[str], default_model: str | None = None, *, claude_code: bool = False) -> Iterator[Record | Problem | NotBilled | Skipped]:
