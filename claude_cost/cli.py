@@ -16,6 +16,7 @@ from claude_cost.commands import (
     compare,
     diff,
     estimate,
+    history,
     prices,
     report,
     sql,
@@ -48,6 +49,7 @@ def _root(
 app.command()(estimate.estimate)
 app.command()(compare.compare)
 app.command()(usage.usage)
+app.command("history")(history.history)
 app.command()(report.report)
 app.command("diff")(diff.diff)
 app.add_typer(cache.app, name="cache")

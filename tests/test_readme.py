@@ -31,7 +31,7 @@ def test_the_readme_shows_commands():
 
 
 @pytest.mark.parametrize(("command", "code"), COMMANDS)
-def test_readme_command_runs(cli, monkeypatch, command, code):
+def test_readme_command_runs(cli, monkeypatch, tmp_path, command, code):
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(ROOT / "examples" / "claude-code"))  # `usage --claude-code` reads the example
     stdin = None
@@ -41,6 +41,9 @@ def test_readme_command_runs(cli, monkeypatch, command, code):
     to_jq = " | jq " in command
     command = command.split(" | jq ")[0].split(" >> ")[0]  # jq / appending to a file: the shell's part
     args = shlex.split(command)[1:]
+    for flag in ("-o", "--output"):  # a command that writes a file writes it elsewhere: the checkout stays as it is
+        if flag in args:
+            args[args.index(flag) + 1] = str(tmp_path / "written")
     if "--rev" in args and not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     r = cli(*args, input=stdin, code=code)

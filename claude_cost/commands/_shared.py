@@ -42,7 +42,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on err
 PayloadArg = Annotated[Optional[str], typer.Argument(help="Messages API request JSON file, or - for stdin.", show_default=False)]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id or alias (overrides the payload's).")]
 InputTokensOpt = Annotated[Optional[int], typer.Option("--input-tokens", min=0, help="Uncached input tokens (as usage.input_tokens); skips counting.")]
-OutputOpt = Annotated[Optional[int], typer.Option("--output-tokens", min=0, help="Output tokens (default: the payload's max_tokens, as an upper bound).")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output-tokens", help="Output tokens per call: a number, or p50 | p90 | p95 | p99 | mean of the recorded calls in --history (default: the payload's max_tokens, as an upper bound).")]
+HistoryOpt = Annotated[Optional[list[str]], typer.Option("--history", help="Recorded calls for --output-tokens p50|p90|…: a profile (claude-cost history -o) or usage logs, files, folders or globs. Repeatable.")]
 CacheWriteOpt = Annotated[int, typer.Option("--cache-write-tokens", min=0, help="5-minute cache write tokens (manual counts).")]
 CacheWrite1hOpt = Annotated[int, typer.Option("--cache-write-1h-tokens", min=0, help="1-hour cache write tokens (manual counts).")]
 CacheReadOpt = Annotated[int, typer.Option("--cache-read-tokens", min=0, help="Cache read tokens (manual counts).")]
@@ -111,19 +112,50 @@ def money(value: str | None, flag: str) -> Decimal | None:
     return d
 
 
+def output_choice(value: str | int | None) -> tuple[int | None, str | None]:
+    """`--output-tokens`: (a number of tokens, None) or (None, a statistic of the history)."""
+    if value is None:
+        return None, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        text = str(value).strip().lower()
+    if text.isdigit() and text.isascii():
+        n = int(text)
+        if n > 1_000_000_000:
+            raise InputError(f"--output-tokens {value!r} is more than any model writes")
+        return n, None
+    from claude_cost.core.history import STATS
+
+    if text in STATS:
+        return None, text
+    raise InputError(f"--output-tokens {value!r}: give a number of tokens, or one of {', '.join(STATS)} (with --history)")
+
+
+def history(paths: list[str] | None, table: Any) -> Any:
+    """`--history PATH…` read (profiles and usage logs), or None; nothing is imported without it."""
+    if not paths:
+        return None
+    from claude_cost.engines.history import load_history
+
+    return load_history(table, paths)
+
+
 def assumptions(
-    *, cache: str = "cold", repeat: int = 1, per: str | None = None, output_tokens: int | None = None,
+    *, cache: str = "cold", repeat: int = 1, per: str | None = None, output_tokens: str | int | None = None,
     web_searches: int | None = None, code_exec_hours: str | None = None, session_hours: str | None = None,
     batch: bool | None = None, geo: str | None = None, speed: str | None = None, platform: str | None = None,
-    endpoint: str | None = None, at: str | None = None,
+    endpoint: str | None = None, at: str | None = None, recorded: Any = None,
 ) -> Any:  # fmt: skip
-    """The pricing scenario from the flags (validated by the core's Assumptions)."""
+    """The pricing scenario from the flags (validated by the core's Assumptions). `recorded`:
+    the loaded --history, for an --output-tokens statistic."""
     from claude_cost.core.models import Assumptions
 
+    tokens, stat = output_choice(output_tokens)
     return Assumptions(
-        cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
+        cache=cache, repeat=repeat, per=per, output_tokens=tokens, web_searches=web_searches,
         code_execution_hours=hours(code_exec_hours, "--code-exec-hours"), session_hours=hours(session_hours, "--session-hours"),
-        batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, day=day(at),
+        batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, day=day(at), output_stat=stat, history=recorded,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from claude_cost.commands._shared import (
     boundary,
     err,
     gate,
+    history,
     output,
 )  # fmt: skip
 
@@ -37,7 +38,15 @@ def check(
         from claude_cost.sources.config import load_config, locate_config
 
         path = locate_config(config, Path.cwd())
-        results = check_budgets(load_table(prices), load_config(path), path.parent, use_cache=not no_cache, concurrency=concurrency)
+        table = load_table(prices)
+        read: dict[tuple[str, ...], object] = {}  # budgets that name the same history read it once
+
+        def recorded(paths: list[str]) -> object:
+            if tuple(paths) not in read:
+                read[tuple(paths)] = history(paths, table)
+            return read[tuple(paths)]
+
+        results = check_budgets(table, load_config(path), path.parent, use_cache=not no_cache, concurrency=concurrency, recorded=recorded)
         doc = render.check_json(results)
         output(Format.json if json_ else fmt, json_doc=lambda: doc, csv=lambda: render.check_csv(doc),
                markdown=lambda: render.check_markdown(doc), table=lambda t: t.check_table(doc))  # fmt: skip

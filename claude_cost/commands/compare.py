@@ -22,6 +22,7 @@ from claude_cost.commands._shared import (
     Format,
     FormatOpt,
     GeoOpt,
+    HistoryOpt,
     InputTokensOpt,
     JsonOpt,
     ModelOpt,
@@ -41,6 +42,7 @@ from claude_cost.commands._shared import (
     boundary,
     counting,
     gate,
+    history,
     manual_usage,
     money,
     notes,
@@ -61,7 +63,8 @@ def compare(
     per: PerOpt = None, batch: BatchOpt = None, geo: GeoOpt = None, speed: SpeedOpt = None, platform: PlatformOpt = None,
     endpoint: EndpointOpt = None, web_searches: SearchesOpt = None, at: AtOpt = None, prices: PricesOpt = None,
     timeout: TimeoutOpt = None, max_retries: RetriesOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False,
-    quiet: QuietOpt = False, budget: BudgetOpt = None, budget_on: BudgetOnOpt = BudgetOn.high, debug: DebugOpt = False,
+    quiet: QuietOpt = False, budget: BudgetOpt = None, budget_on: BudgetOnOpt = BudgetOn.high, history_paths: HistoryOpt = None,
+    debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """The same request on several models, each counted for its own tokenizer, sorted by cost.
 
@@ -72,11 +75,13 @@ def compare(
         from claude_cost.estimating.compare import compare_input
         from claude_cost.render import formats as render
 
+        table = load_table(prices)
         assume = assumptions(cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
-                             batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, at=at)  # fmt: skip
+                             batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, at=at,
+                             recorded=history(history_paths, table))  # fmt: skip
         usage = manual_usage(assume, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens)
         limit, on = money(budget, "--budget"), budget_on.value
-        result, ifs = compare_input(load_table(prices), payload=payload, usage=usage, assume=assume, counting=counting(count, timeout, max_retries, offline_method=offline_method),
+        result, ifs = compare_input(table, payload=payload, usage=usage, assume=assume, counting=counting(count, timeout, max_retries, offline_method=offline_method),
                                     models=models, baseline=baseline, counted_on=counted_on, model=model, what_if=what_if)  # fmt: skip
         notes(result.info)
         base = result.baseline.estimate

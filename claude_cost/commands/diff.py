@@ -17,6 +17,7 @@ from claude_cost.commands._shared import (
     Format,
     FormatOpt,
     GeoOpt,
+    HistoryOpt,
     JsonOpt,
     ModelOpt,
     OfflineMethodOpt,
@@ -30,6 +31,7 @@ from claude_cost.commands._shared import (
     boundary,
     counting,
     err,
+    history,
     output,
 )
 
@@ -46,7 +48,8 @@ def diff(
     model: ModelOpt = None, output_tokens: OutputOpt = None, count: CountOpt = "auto", offline_method: OfflineMethodOpt = "auto",
     cache: CacheOpt = "cold", repeat: RepeatOpt = 1, batch: BatchOpt = None, geo: GeoOpt = None, speed: SpeedOpt = None,
     at: AtOpt = None, prices: PricesOpt = None, timeout: TimeoutOpt = None, max_retries: RetriesOpt = None,
-    keep_going: KeepGoingOpt = False, config: DiffConfigOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
+    keep_going: KeepGoingOpt = False, config: DiffConfigOpt = None, history_paths: HistoryOpt = None, fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """Cost before and after a change: per line item for one request, or per payload for every
     payload changed, added or removed since a git revision; in $ and %."""
@@ -54,12 +57,14 @@ def diff(
         from claude_cost.core import budgets
         from claude_cost.core.prices import load_table
 
-        assume = assumptions(cache=cache, repeat=repeat, output_tokens=output_tokens, batch=batch, geo=geo, speed=speed, at=at)
+        table = load_table(prices)
+        assume = assumptions(cache=cache, repeat=repeat, output_tokens=output_tokens, batch=batch, geo=geo, speed=speed, at=at,
+                             recorded=history(history_paths, table))  # fmt: skip
         how = counting(count, timeout, max_retries, offline_method=offline_method)
         limits = budgets.parse_increase(max_increase), budgets.parse_increase(max_increase_per_request)
         fmt = Format.json if json_ else fmt
         if rev is not None and not _one_file(paths):
-            return _repo(load_table(prices), rev, paths or _configured(config), assume, how, model, fmt, limits, keep_going)
+            return _repo(table, rev, paths or _configured(config), assume, how, model, fmt, limits, keep_going)
         from claude_cost.estimating.diff import diff as diff_requests
         from claude_cost.render import formats as render
         from claude_cost.sources.git import load_pair
@@ -67,7 +72,7 @@ def diff(
         if len(paths or []) != (1 if rev else 2):
             raise _usage_error(rev)
         a, b, labels = load_pair(paths[0], paths[1] if len(paths) > 1 else None, rev)  # type: ignore[index]
-        result = diff_requests(load_table(prices), a, b, assume, how, labels, model=model)
+        result = diff_requests(table, a, b, assume, how, labels, model=model)
         output(fmt, json_doc=lambda: render.diff_json(result), csv=lambda: render.diff_csv(result),
                markdown=lambda: render.diff_markdown(result), table=lambda t: t.diff_table(result))  # fmt: skip
         _fail(budgets.rise_over(result.total.change, result.total.pct, *limits[0]), [])

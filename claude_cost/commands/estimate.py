@@ -25,6 +25,7 @@ from claude_cost.commands._shared import (
     Format,
     FormatOpt,
     GeoOpt,
+    HistoryOpt,
     InputTokensOpt,
     JsonOpt,
     ModelOpt,
@@ -46,6 +47,7 @@ from claude_cost.commands._shared import (
     counting,
     err,
     gate,
+    history,
     manual_usage,
     money,
     notes,
@@ -66,24 +68,25 @@ def estimate(
     prices: PricesOpt = None, timeout: TimeoutOpt = None, max_retries: RetriesOpt = None, fmt: FormatOpt = Format.table,
     json_: JsonOpt = False, quiet: QuietOpt = False, budget: BudgetOpt = None, budget_on: BudgetOnOpt = BudgetOn.high,
     budget_per_request: PerRequestOpt = None, concurrency: ConcurrencyOpt = 8, keep_going: KeepGoingOpt = False,
-    no_cache: NoCacheOpt = False, debug: DebugOpt = False,
+    no_cache: NoCacheOpt = False, history_paths: HistoryOpt = None, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """Estimate the cost of requests: from payload files, or from token counts you give."""
     with boundary(debug):
         from claude_cost.core.prices import load_table
         from claude_cost.estimating.estimate import estimate_input
 
+        table = load_table(prices)
         assume = assumptions(cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
                              code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
-                             platform=platform, endpoint=endpoint, at=at)  # fmt: skip
+                             platform=platform, endpoint=endpoint, at=at, recorded=history(history_paths, table))  # fmt: skip
         how = counting(count, timeout, max_retries, no_cache, offline_method)
         usage = manual_usage(assume, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens)
         limits = (money(budget, "--budget"), money(budget_per_request, "--budget-per-request"), budget_on.value)
         fmt = Format.json if json_ else fmt
         if payloads and (len(payloads) > 1 or _is_many(payloads[0])):
-            return _many(load_table(prices), payloads, usage, model, assume, how, fmt, quiet, limits, concurrency, keep_going)
+            return _many(table, payloads, usage, model, assume, how, fmt, quiet, limits, concurrency, keep_going)
         request, where = _read(payloads[0] if payloads else None)
-        result = estimate_input(load_table(prices), request=request, usage=usage, assume=assume, counting=how, model=model, where=where)
+        result = estimate_input(table, request=request, usage=usage, assume=assume, counting=how, model=model, where=where)
         notes(result.info)
         _show(result, fmt, quiet)
         if limits[0] is not None or limits[1] is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 __all__ = [
     "TOKEN_CLASSES",
@@ -22,6 +23,7 @@ __all__ = [
     "Breakdown",
     "Count",
     "Estimate",
+    "OutputBasis",
     "Assumptions",
     "CHOICES",
 ]
@@ -237,6 +239,36 @@ class Count:
         return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact)
 
 
+@dataclass(frozen=True)
+class OutputBasis:
+    """Output tokens per call (`tokens`, with `low` / `high` when pooled) and their source
+    (estimating.output chooses it)."""
+
+    kind: str  # given | history | pooled | max_tokens | none
+    tokens: int
+    low: int
+    high: int
+    stat: str | None = None
+    calls: int = 0
+    model: str | None = None  # whose calls (for pooled: the models pooled, comma-separated)
+    first: str | None = None
+    last: str | None = None
+    capped_at: int | None = None  # the payload's max_tokens, when it cut the figure
+    note: str | None = None
+
+    @property
+    def ranged(self) -> bool:
+        return self.low != self.high
+
+    def json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"kind": self.kind, "stat": self.stat, "calls": self.calls, "model": self.model}
+        if self.kind in ("history", "pooled"):
+            doc.update({"from": self.first, "to": self.last, "capped_at_max_tokens": self.capped_at})
+        if self.ranged:
+            doc.update({"tokens_low": self.low, "tokens_high": self.high})
+        return doc
+
+
 @dataclass
 class Estimate:
     """A priced estimate: the point breakdown, and low/high breakdowns when counts are estimated."""
@@ -263,6 +295,8 @@ class Estimate:
     per: str | None = None  # `requests` calls per this period (see PERIOD_DAYS)
     count_method: str = "manual"  # count_tokens | ctok | fitted | manual | converted
     projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
+    output_basis: OutputBasis | None = None  # where output_tokens came from
+    output_band: tuple[int, int, Decimal, Decimal] | None = None  # with mean: p5/p95 total output of the calls, and their totals
 
 
 #: Allowed values of the scenario's named choices (the flag names users see).
@@ -300,6 +334,8 @@ class Assumptions:
     platform: str | None = None
     endpoint: str | None = None
     day: date | None = None
+    output_stat: str | None = None  # p50 | p90 | p95 | p99 | mean of `history`, instead of a number
+    history: Any = None  # core.history.History: recorded output counts per model
 
     def __post_init__(self) -> None:
         from claude_cost.core.errors import InputError
@@ -310,3 +346,11 @@ class Assumptions:
                 raise InputError(f"--{name} must be one of {', '.join(allowed)}, not {value!r}")
         if not isinstance(self.repeat, int) or self.repeat < 1:
             raise InputError("--repeat must be at least 1")
+        if self.output_stat is not None:
+            from claude_cost.core.history import STATS
+
+            if self.output_stat not in STATS:
+                raise InputError(f"--output-tokens takes a number or one of {', '.join(STATS)}, not {self.output_stat!r}")
+            if self.history is None:
+                raise InputError(f"--output-tokens {self.output_stat} needs recorded calls to take it from",
+                                 hint="add --history FILE (a profile from `claude-cost history -o`, or usage logs), or give a number")  # fmt: skip

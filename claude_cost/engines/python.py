@@ -23,7 +23,7 @@ from claude_cost.core.models import (
 from claude_cost.core.prices import resolve
 from claude_cost.sources.records import NotBilled, Problem, Record, Skipped
 
-__all__ = ["Group", "Summary", "summarize", "merge", "usage_notes", "group_fields", "time_bound", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
+__all__ = ["Group", "Summary", "summarize", "merge", "usage_notes", "group_fields", "time_bound", "utc_time", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 
 #: What `--group-by` may combine (comma-separated, in the order given).
 GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service")
@@ -60,7 +60,7 @@ def time_bound(text: str | None, flag: str, end: bool) -> str | None:
     return t.isoformat()
 
 
-def _utc(when: str) -> str:
+def utc_time(when: str) -> str:
     """A record's timestamp in the same sortable form as time_bound (UTC, no zone)."""
     if when.endswith("Z") or "+" in when[10:] or when[10:].count("-"):
         from datetime import datetime, timezone
@@ -124,7 +124,7 @@ def _keyer(fields: tuple[str, ...]) -> Any:
         return text
 
     def hour_of(item: Record, model_id: str, day: date) -> str:
-        when = _utc(item.when) if item.when else None
+        when = utc_time(item.when) if item.when else None
         return f"{when[:13]}:00" if when and len(when) >= 13 else f"{day_of(item, model_id, day)} (no time)"
 
     def attr(name: str) -> Any:
@@ -189,7 +189,7 @@ def summarize(
             if item.when is None:
                 untimed += 1
                 continue
-            when = _utc(item.when)
+            when = utc_time(item.when)
             if (since is not None and when < since) or (until is not None and when >= until):
                 continue
         found = resolved.get(item.model)

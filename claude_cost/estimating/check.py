@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,21 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def check_budgets(table: PriceTable, config: Any, base: Path, *, use_cache: bool = True, concurrency: int = 8) -> list[Any]:
+def check_budgets(table: PriceTable, config: Any, base: Path, *, use_cache: bool = True, concurrency: int = 8,
+                  recorded: Callable[[list[str]], Any] | None = None) -> list[Any]:  # fmt: skip
     """Estimate each budget's requests (paths relative to the config's folder) under that
-    budget's settings, and evaluate it."""
+    budget's settings, and evaluate it. `recorded(paths)`: the history read from a budget's
+    `history` paths (relative to the config's folder), for an `output-tokens` statistic."""
     results = []
     for b in config.budgets:
         s = b.settings
-        assume = Assumptions(cache=s.get("cache", "cold"), repeat=s.get("repeat", 1), output_tokens=s.get("output-tokens"),
-                             batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"), day=s.get("at"))  # fmt: skip
+        out = s.get("output-tokens")
+        stat = out if isinstance(out, str) else None
+        paths = [p if Path(p).is_absolute() else _shown(base / p) for p in s.get("history", [])]
+        past = recorded(paths) if paths and recorded is not None else None
+        assume = Assumptions(cache=s.get("cache", "cold"), repeat=s.get("repeat", 1), output_tokens=None if stat else out,
+                             batch=s.get("batch"), geo=s.get("geo"), speed=s.get("speed"), day=s.get("at"), output_stat=stat,
+                             history=past)  # fmt: skip
         how = CountSettings(mode=s.get("count", "auto"), cache=use_cache, offline_method=s.get("offline-method", "auto"))
         files = [f if Path(f).is_absolute() else _shown(base / f) for f in b.files]
         run = estimate_many(table, list(iter_requests(files)), assume, how, model=s.get("model"), concurrency=concurrency)

@@ -18,6 +18,7 @@ from claude_cost.core.models import (
     Estimate,
     Fees,
     ModelPrice,
+    OutputBasis,
     PriceTable,
     Scenario,
     Usage,
@@ -78,13 +79,31 @@ def make_scenario(resolved: Resolved, assume: Assumptions, request: dict[str, An
     )
 
 
-def _output(assume: Assumptions, request: dict[str, Any] | None) -> tuple[int, bool, list[str]]:
-    if assume.output_tokens is not None:
-        return assume.output_tokens, False, []
-    if request is not None and isinstance(request.get("max_tokens"), int):
-        n = request["max_tokens"]
-        return n, True, [f"output billed at max_tokens ({n:,}), an upper bound; pass --output-tokens for a typical reply"]
-    return 0, False, ["no output tokens given (no --output-tokens, no max_tokens): output billed as 0"]
+def _output(model: ModelPrice, assume: Assumptions, request: dict[str, Any] | None) -> tuple[OutputBasis, list[str]]:
+    """Output tokens per call and where they came from (estimating.output), with its note."""
+    from claude_cost.estimating.output import choose_output
+
+    basis = choose_output(model, assume, request)
+    return basis, [basis.note] if basis.note else []
+
+
+def _band(basis: OutputBasis, assume: Assumptions, breakdown: Breakdown, model: ModelPrice, scenario: Scenario, fees: Fees,
+          prompt: int) -> tuple[int, int, Decimal, Decimal] | None:  # fmt: skip
+    """With `mean` from a history: the p5–p95 band of the total output of the `repeat` calls
+    (core.history.Distribution.sum_band) and the totals it gives: the mean's output cost
+    replaced by the band's, priced by the core at this request's rates."""
+    if basis.kind != "history" or basis.stat != "mean" or assume.history is None or basis.capped_at is not None:
+        return None
+    dist = assume.history.models[model.id].dist
+    n = assume.repeat
+    lo, hi = dist.sum_band(n)
+    at = n * basis.tokens
+
+    def output_cost(tokens: int) -> Decimal:
+        return pricing.price(Usage(output=tokens), model, scenario, fees, tier_prompt_tokens=prompt).total
+
+    base = breakdown.total - output_cost(at)
+    return lo, hi, base + output_cost(lo), base + output_cost(hi)
 
 
 def _web_searches(assume: Assumptions, request: dict[str, Any]) -> tuple[int, list[str]]:
@@ -136,27 +155,43 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, assume: As
     usage) for `assume.repeat` calls, as `repeat_calls` splits them."""
     resolved = resolve(table, model_name)
     scenario = make_scenario(resolved, assume, request)
-    out, upper, notes = (usage.output, False, []) if assume.output_tokens is not None or request is None else _output(assume, request)
-    usage = replace(usage, output=out)
-    pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day, usage.output)
+    if assume.output_tokens is None and (assume.output_stat is not None or request is not None):
+        basis, notes = _output(resolved.model, assume, request)
+    else:  # the counts as given (their output too; none given: 0)
+        kind = "given" if assume.output_tokens is not None or usage.output else "none"
+        basis, notes = OutputBasis(kind, usage.output, usage.output, usage.output), []
+    usage = replace(usage, output=basis.tokens)
+    pricing.check_context_window(resolved.model, usage.prompt_tokens, scenario.day, basis.high)
     calls = repeat_calls(usage, assume.repeat, assume.cache)
     breakdown = pricing.price_requests(calls, resolved.model, scenario, table.fees)
     total_usage = sum((u.times(n) for u, n in calls[1:]), calls[0][0].times(calls[0][1]))
+    low = high = None
+    costliest_high = None
+    if basis.ranged:  # a pooled figure: the range's ends priced too
+        low = pricing.price_requests(repeat_calls(replace(usage, output=basis.low), assume.repeat, assume.cache), resolved.model, scenario, table.fees)
+        high_calls = repeat_calls(replace(usage, output=basis.high), assume.repeat, assume.cache)
+        high = pricing.price_requests(high_calls, resolved.model, scenario, table.fees)
+        costliest_high = _costliest_call(high_calls, high, resolved.model, scenario, table.fees)
     return Estimate(
         model=resolved.model,
         scenario=scenario,
         token_source="manual",
         method="given on the command line",
         prompt=Count.of(usage.prompt_tokens),
-        output_tokens=out,
+        output_tokens=basis.tokens,
         usage=total_usage,
         breakdown=breakdown,
         requests=assume.repeat,
-        output_upper_bound=upper,
+        low=low,
+        high=high,
+        output_upper_bound=basis.kind == "max_tokens",
         notes=[*notes, *_repeat_note(assume), *breakdown.notes],
         costliest_call=_costliest_call(calls, breakdown, resolved.model, scenario, table.fees),
+        costliest_call_high=costliest_high,
         per=assume.per,
-        projection=project(breakdown.total, None, assume.per),
+        projection=project(breakdown.total, high.total if high is not None else None, assume.per),
+        output_basis=basis,
+        output_band=_band(basis, assume, breakdown, resolved.model, scenario, table.fees, usage.prompt_tokens),
     )
 
 
@@ -241,7 +276,8 @@ def _price_payload(
         notes_pre = []
 
     min_cacheable = pricing.effective_model(model, scenario.day).min_cacheable
-    out, upper, notes = _output(assume, request)
+    basis, notes = _output(model, assume, request)
+    outs = {"tokens": basis.tokens, "low": basis.low, "high": basis.high}
     searches, search_notes = _web_searches(assume, request)
     notes += search_notes + notes_pre
     if countable.left_out:
@@ -264,19 +300,19 @@ def _price_payload(
             classes, n = pricing.cache_split(tot, pre, mode, min_cacheable)
             split_notes += [x for x in n if x not in split_notes]
             extra = (assume.code_execution_hours, assume.session_hours) if i == 0 else (Decimal(0), Decimal(0))
-            u = Usage(**classes, output=out, web_searches=searches, code_execution_hours=extra[0], session_hours=extra[1])
+            u = Usage(**classes, output=outs[pick], web_searches=searches, code_execution_hours=extra[0], session_hours=extra[1])
             per_request.append((u, times))
             summed = u.times(times) if summed is None else summed + u.times(times)
         return per_request, summed or Usage(), split_notes
 
-    pricing.check_context_window(model, total.tokens, scenario.day, out)
+    pricing.check_context_window(model, total.tokens, scenario.day, basis.high)
     point_requests, usage, split_notes = usages("tokens")
     notes += split_notes
     breakdown = pricing.price_requests(point_requests, model, scenario, table.fees)
     costliest = _costliest_call(point_requests, breakdown, model, scenario, table.fees)
     low = high = None
     costliest_high = None
-    if not total.exact:
+    if not total.exact or basis.ranged:
         low = pricing.price_requests(usages("low")[0], model, scenario, table.fees)
         high_requests = usages("high")[0]
         high = pricing.price_requests(high_requests, model, scenario, table.fees)
@@ -289,13 +325,13 @@ def _price_payload(
         method=counter.method,
         count_method=getattr(counter, "count_method", counter.source),
         prompt=total,
-        output_tokens=out,
+        output_tokens=basis.tokens,
         usage=usage,
         breakdown=breakdown,
         requests=assume.repeat,
         low=low,
         high=high,
-        output_upper_bound=upper,
+        output_upper_bound=basis.kind == "max_tokens",
         notes=[*notes, *breakdown.notes],
         left_out=countable.left_out,
         info=info,
@@ -303,6 +339,8 @@ def _price_payload(
         costliest_call_high=costliest_high,
         per=assume.per,
         projection=project(breakdown.total, high.total if high is not None else None, assume.per),
+        output_basis=basis,
+        output_band=_band(basis, assume, breakdown, model, scenario, table.fees, total.tokens),
     )
 
 

@@ -82,23 +82,45 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
         "prompt_tokens": est.prompt.tokens,
         "output_tokens": est.output_tokens,
         "output_tokens_upper_bound": est.output_upper_bound,
+        "output_basis": basis_json(est),
         "lines": [_line_json(line) for line in est.breakdown.lines],
         "total_usd": dec(est.breakdown.total),
         "applied": list(est.breakdown.applied),
         "notes": list(est.notes),
         "not_countable": list(est.left_out),
     }
-    if not est.prompt.exact and est.low is not None and est.high is not None:
+    if est.low is not None and est.high is not None:
         doc["prompt_tokens_low"] = est.prompt.low
         doc["prompt_tokens_high"] = est.prompt.high
         doc["total_usd_low"] = dec(est.low.total)
         doc["total_usd_high"] = dec(est.high.total)
+    if est.output_band is not None:
+        lo, hi, usd_lo, usd_hi = est.output_band
+        doc["output_band"] = {"calls": est.requests, "output_tokens_p5": lo, "output_tokens_p95": hi,
+                              "total_usd_p5": dec(usd_lo), "total_usd_p95": dec(usd_hi)}  # fmt: skip
     if est.per is not None:
         doc["per"] = est.per
         doc["projection_usd"] = {period: dec(total) for period, total, _ in est.projection}
         if any(high is not None for _, _, high in est.projection):
             doc["projection_usd_high"] = {period: dec(high) for period, _, high in est.projection if high is not None}
     return doc
+
+
+def basis_json(est: Estimate) -> dict[str, Any]:
+    """Where an estimate's output_tokens came from: kind (given | history | pooled | max_tokens
+    | none), stat, calls, model, and for history/pooled the time span and any max_tokens cap."""
+    if est.output_basis is None:
+        return {"kind": "max_tokens" if est.output_upper_bound else "given", "stat": None, "calls": 0, "model": None}
+    return est.output_basis.json()  # type: ignore[no-any-return]
+
+
+def band_text(est: Estimate) -> str | None:
+    """The p5–p95 line of a workload priced at the mean output, or None."""
+    if est.output_band is None:
+        return None
+    lo, hi, usd_lo, usd_hi = est.output_band
+    return (f"{est.requests:,} calls at the mean output: p5–p95 of their total output {lo:,}–{hi:,} tokens, "
+            f"total {money(usd_lo)}–{money(usd_hi)}")
 
 
 #: How a projection period is labelled wherever it is shown (a month is 30 days, a year 365).
@@ -155,7 +177,8 @@ def estimate_markdown(est: Estimate) -> str:
         total += f" ({money(est.low.total)}–{money(est.high.total)})"
     rows.append(f"| **Total** | | | **{total}** |")
     rows += [f"| {label} | | | {amount} |" for label, amount in projection_rows(est)]
-    rows += [f"\n> {note}" for note in est.notes]
+    band = band_text(est)
+    rows += [f"\n> {note}" for note in [*est.notes, *([band] if band else [])]]
     return "\n".join(rows) + "\n"
 
 
@@ -194,6 +217,7 @@ def compare_json(cmp: Any, what_ifs: list[Any]) -> dict[str, Any]:
                 prompt_tokens_low=e.prompt.low,
                 prompt_tokens_high=e.prompt.high,
                 output_tokens=e.output_tokens,
+                output_basis=basis_json(e),
                 costs_usd={k: dec(v) for k, v in row_costs(e).items()},
                 total_usd=dec(e.breakdown.total),
                 total_usd_low=dec(e.low.total) if e.low else dec(e.breakdown.total),
@@ -643,3 +667,65 @@ def prices_json(models: list[Any], as_of: Any, day: Any) -> dict[str, Any]:
             for m in models
         },
     }
+
+
+# ---------------------------------------------------------------- history (output tokens)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 4)
+
+
+def history_json(gathered: Any) -> dict[str, Any]:
+    """The JSON document of `claude-cost history` (schema documented in README.md)."""
+    h = gathered.history
+    models = []
+    for m in h.models.values():
+        stats = m.output_stats()
+        stats["mean"] = float(stats["mean"].quantize(Decimal("0.01")))
+        models.append({"model": m.model, "calls": m.calls, "output_tokens": stats,
+                       "stopped_at_max_tokens": _share(m.stopped_at_max, m.stop_recorded), "stop_reason_recorded": m.stop_recorded,
+                       "from": m.first, "to": m.last, "exact": m.dist.exact})  # fmt: skip
+    return {"schema_version": SCHEMA_VERSION, "models": models, "from": h.first, "to": h.last, "sources": h.sources,
+            "unread_count": gathered.problem_count,
+            "unread": [{"location": p.location, "reason": p.reason} for p in gathered.problems],
+            "not_billed": gathered.not_billed, "skipped": gathered.skipped}  # fmt: skip
+
+
+HISTORY_CSV = ["model", "calls", "p10", "p50", "p90", "p95", "p99", "mean", "max", "stopped_at_max_tokens", "from", "to"]
+
+
+def history_csv(gathered: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_CSV)
+    for m in history_json(gathered)["models"]:
+        s = m["output_tokens"]
+        writer.writerow([m["model"], m["calls"], *[s[k] for k in ("p10", "p50", "p90", "p95", "p99", "mean", "max")],
+                         "" if m["stopped_at_max_tokens"] is None else m["stopped_at_max_tokens"], m["from"] or "", m["to"] or ""])  # fmt: skip
+    return out.getvalue()
+
+
+def stop_text(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def history_markdown(gathered: Any) -> str:
+    rows = ["| Model | Calls | p10 | p50 | p90 | p95 | p99 | Mean | Max | Stopped at max_tokens |", "| --- |" + " ---: |" * 9]
+    doc = history_json(gathered)
+    for m in doc["models"]:
+        s = m["output_tokens"]
+        cells = [f"{s[k]:,}" for k in ("p10", "p50", "p90", "p95", "p99")]
+        rows.append(f"| {m['model']} | {m['calls']:,} | {' | '.join(cells)} | {s['mean']:,.1f} | {s['max']:,} | {stop_text(m['stopped_at_max_tokens'])} |")
+    rows.append(f"\nOutput tokens per call, {(doc['from'] or '?')[:10]} … {(doc['to'] or '?')[:10]} (nearest-rank percentiles).")
+    return "\n".join(rows) + "\n"
+
+
+def backtest_json(bt: Any) -> dict[str, Any]:
+    def row(r: Any) -> dict[str, Any]:
+        return {"model": r.model, "train_calls": r.train_calls, "test_calls": r.test_calls, "p50": r.p50, "p90": r.p90,
+                "p90_covered": None if r.p90_covered is None else float(round(r.p90_covered, 4)),
+                "p50_cost_error_median": None if r.p50_cost_error is None else float(round(r.p50_cost_error, 4))}  # fmt: skip
+
+    return {"schema_version": SCHEMA_VERSION, "split_at": bt.split_at, "untimed": bt.untimed,
+            "models": [row(r) for r in bt.rows], "all": row(bt.total) if bt.total else None}  # fmt: skip

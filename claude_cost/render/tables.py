@@ -70,7 +70,14 @@ def estimate_table(est: Estimate) -> Group:
     label = "Total (upper bound)" if est.output_upper_bound else "Total"
     rows.append([Text(label, style="bold"), "", "", Text(money(est.breakdown.total), style="bold")])
     if est.low is not None and est.high is not None:
-        rows.append(["Estimate range", f"{est.prompt.low:,}–{est.prompt.high:,}", "", f"{money(est.low.total)}–{money(est.high.total)}"])
+        tokens = f"{est.prompt.low:,}–{est.prompt.high:,}" if not est.prompt.exact else ""
+        rows.append(["Estimate range", tokens, "", f"{money(est.low.total)}–{money(est.high.total)}"])
+    from claude_cost.render.formats import band_text
+
+    band = band_text(est)
+    if band is not None:
+        rows.append(["Workload p5–p95", f"{est.output_band[0]:,}–{est.output_band[1]:,}", "",  # type: ignore[index]
+                     f"{money(est.output_band[2])}–{money(est.output_band[3])}"])  # type: ignore[index]
     from claude_cost.render.formats import projection_rows
 
     projected = projection_rows(est)
@@ -309,3 +316,44 @@ def check_table(doc: dict[str, Any]) -> Group:
         status = Text("ok", style="green") if r["ok"] and not r["errors"] else Text("errors" if r["errors"] else "over budget", style="red")
         rows.append([escape(r["name"]), str(r["requests"]), check_total_text(r), f"${r['max_request_usd'] or '0'}", limit, status])
     return Group(FitTable(cols, rows), *[Text(f"  {b}", style="red") for r in doc["budgets"] for b in r["broken"]])
+
+
+def history_table(gathered: Any) -> Group:
+    """Output tokens per call, per model: percentiles, mean, max, and how often max_tokens stopped it."""
+    from claude_cost.render.formats import history_json, stop_text
+
+    doc = history_json(gathered)
+    cols = [Col("Model", "left"), Col("Calls", priority=1), Col("p10", priority=3), Col("p50"), Col("p90"), Col("p95", priority=2),
+            Col("p99", priority=2), Col("Mean", priority=1), Col("Max", priority=3), Col("Stopped at max", priority=2)]  # fmt: skip
+    rows = []
+    for m in doc["models"]:
+        s = m["output_tokens"]
+        rows.append([escape(m["model"]), f"{m['calls']:,}", *[f"{s[k]:,}" for k in ("p10", "p50", "p90", "p95", "p99")],
+                     f"{s['mean']:,.1f}", f"{s['max']:,}", stop_text(m["stopped_at_max_tokens"])])  # fmt: skip
+    parts: list[Any] = [FitTable(cols, rows, title=f"Output tokens per call, {(doc['from'] or '?')[:10]} … {(doc['to'] or '?')[:10]}")]
+    if not rows:
+        parts.append(Text("no recorded calls with output counts", style="yellow"))
+    if doc["unread_count"]:
+        parts.append(Text(f"{doc['unread_count']} record(s) left out:", style="yellow"))
+        parts += [Text(f"  {escape(u['location'])}: {escape(u['reason'])}", style="yellow") for u in doc["unread"][:10]]
+    return Group(*parts)
+
+
+def backtest_table(bt: Any) -> Group:
+    """Per model: how often the learned p90 covered the actual output, and the p50 cost error."""
+    from claude_cost.render.formats import backtest_json
+
+    doc = backtest_json(bt)
+    cols = [Col("Model", "left"), Col("Learned from", priority=1), Col("Tested on", priority=1), Col("p50", priority=2),
+            Col("p90", priority=2), Col("p90 covered"), Col("p50 cost error (median)")]  # fmt: skip
+    pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
+    rows = [[escape(r["model"]), f"{r['train_calls']:,}", f"{r['test_calls']:,}", "—" if r["p50"] is None else f"{r['p50']:,}",
+             "—" if r["p90"] is None else f"{r['p90']:,}", pct(r["p90_covered"]), pct(r["p50_cost_error_median"])] for r in doc["models"]]  # fmt: skip
+    if doc["all"]:
+        a = doc["all"]
+        rows += [SECTION, ["all", f"{a['train_calls']:,}", f"{a['test_calls']:,}", "", "", pct(a["p90_covered"]), pct(a["p50_cost_error_median"])]]
+    title = f"Backtest: learned from the calls up to {(doc['split_at'] or '?')[:16]} (80%), tested on the later 20%"
+    parts: list[Any] = [FitTable(cols, rows, title=title)]
+    if doc["untimed"]:
+        parts.append(Text(f"{doc['untimed']} record(s) without a time left out", style="dim"))
+    return Group(*parts)

@@ -158,8 +158,10 @@ def _fast(line: str, head: re.Match[str] | None = None, rid: str | None = None) 
         return None
     api_error = _field(line, '"isApiErrorMessage"', True, _LITERAL_AT) == "true"
     cost = _field(line, '"costUSD"', True, _LITERAL_AT)
+    k = line.rfind('"stop_reason"', head.end(), at)  # the message's own key: after its content, before its usage
+    stop_m = _STRING_AT.match(line, k + 13) if k >= 0 else None
     return (head.group(1), rid, _field(line, '"timestamp"', True),
-            _field(line, '"sessionId"', False), head.group(2), usage, api_error, cost)  # fmt: skip
+            _field(line, '"sessionId"', False), head.group(2), usage, api_error, cost, stop_m.group(1) if stop_m else None)  # fmt: skip
 
 
 def _parsed(doc: Any) -> tuple[Any, ...] | None:
@@ -167,10 +169,10 @@ def _parsed(doc: Any) -> tuple[Any, ...] | None:
     msg = doc.get("message") if doc.__class__ is dict else None
     if msg.__class__ is not dict or doc.get("type") != "assistant" or msg.get("usage").__class__ is not dict:
         return None
-    rid, ts, session, cost = doc.get("requestId"), doc.get("timestamp"), doc.get("sessionId"), doc.get("costUSD")
+    rid, ts, session, cost, stop = doc.get("requestId"), doc.get("timestamp"), doc.get("sessionId"), doc.get("costUSD"), msg.get("stop_reason")
     return (msg.get("id"), rid if rid.__class__ is str else None, ts if ts.__class__ is str else None,
             session if session.__class__ is str else None, msg.get("model"), msg["usage"], bool(doc.get("isApiErrorMessage")),
-            None if cost is None else str(cost))  # fmt: skip
+            None if cost is None else str(cost), stop if stop.__class__ is str else None)  # fmt: skip
 
 
 def _scan(files: list[str], first: int, count: int) -> tuple[dict[tuple[str, str], tuple[Any, ...]], list[Problem], int, dict[int, Any]]:
@@ -220,7 +222,7 @@ def _scan(files: list[str], first: int, count: int) -> tuple[dict[tuple[str, str
             if fields is None:
                 skipped += 1
                 continue
-            mid, rid, when, session, model, usage, api_error, cost = fields
+            mid, rid, when, session, model, usage, api_error, cost, stop = fields
             if model == "<synthetic>" or api_error:
                 skipped += 1
                 continue
@@ -243,7 +245,7 @@ def _scan(files: list[str], first: int, count: int) -> tuple[dict[tuple[str, str
             if old is not None and old[0] >= rank:
                 continue
             session = names.setdefault(session, session) if session is not None else file_session
-            best[key] = (rank, names.setdefault(model, model), counts, (assumed, geo, speed, batch), fi, n, session, _cost(cost))
+            best[key] = (rank, names.setdefault(model, model), counts, (assumed, geo, speed, batch), fi, n, session, _cost(cost), stop)
     return best, problems, skipped, late
 
 
@@ -320,7 +322,7 @@ def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]
         yield Skipped(skipped, "Claude Code lines that are not model responses")
     # a line without requestId is the same response as one with it (same message.id): one record
     with_request = {mid for mid, rid in best if rid and mid}
-    for (mid, rid), (rank, model, counts, (assumed, geo, speed, batch), fi, n, session, cost) in best.items():
+    for (mid, rid), (rank, model, counts, (assumed, geo, speed, batch), fi, n, session, cost, stop) in best.items():
         if rid or not mid or mid not in with_request:
             when = rank[1] or None
             day = None
@@ -331,4 +333,4 @@ def transcript_records(files: list[str]) -> Iterator[Record | Problem | Skipped]
                         day = days[when[:10]] = date.fromisoformat(when[:10])
                     except ValueError:
                         day = None
-            yield Record(model, day, counts, batch, geo, speed, f"{files[fi]}:{n}", assumed, when, session, places[fi][0], None, cost)
+            yield Record(model, day, counts, batch, geo, speed, f"{files[fi]}:{n}", assumed, when, session, places[fi][0], None, cost, stop=stop)

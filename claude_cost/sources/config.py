@@ -3,7 +3,8 @@
     [tool.claude-cost]                  # in claude-cost.toml the same keys sit at the top level
     model = "sonnet-4.6"                # defaults for every budget (all optional)
     count = "auto"
-    output-tokens = 500
+    output-tokens = 500                 # or "p50" | "p90" | "p95" | "p99" | "mean" of `history`
+    history = "usage/profile.json"      # recorded calls: a profile or usage logs (a path or a list), relative to this file
     batch = false
     cache = "cold"
     geo = "global"
@@ -38,7 +39,7 @@ else:  # pragma: no cover
 
 __all__ = ["Budget", "CheckConfig", "find_config", "load_config"]
 
-DEFAULT_KEYS = {"model", "count", "offline-method", "output-tokens", "batch", "cache", "geo", "speed", "at", "repeat", "budget-on"}
+DEFAULT_KEYS = {"model", "count", "offline-method", "output-tokens", "history", "batch", "cache", "geo", "speed", "at", "repeat", "budget-on"}
 BUDGET_KEYS = DEFAULT_KEYS | {"name", "files", "per-request", "total"}
 
 
@@ -92,6 +93,12 @@ def _check(where: str, key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite() or Decimal(value) < 0:
             raise bad("must be an amount in USD >= 0")
         return Decimal(value)
+    if key == "output-tokens" and isinstance(value, str):
+        from claude_cost.core.history import STATS
+
+        if value not in STATS:
+            raise bad(f"must be a number of tokens or one of {', '.join(STATS)}")
+        return value
     if key in ("output-tokens", "repeat"):
         if isinstance(value, bool) or not isinstance(value, int) or not (1 if key == "repeat" else 0) <= value <= MAX_COUNT:
             raise bad(f"must be a whole number from {1 if key == 'repeat' else 0} to {MAX_COUNT:,}")
@@ -104,10 +111,10 @@ def _check(where: str, key: str, value: Any) -> Any:
         if not isinstance(value, date):
             raise bad("must be a date like 2026-11-01")
         return value
-    if key == "files":
+    if key in ("files", "history"):
         files = [value] if isinstance(value, str) else value
         if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
-            raise bad("must be a glob or a non-empty list of globs")
+            raise bad("must be a path or glob, or a non-empty list of them")
         return files
     allowed = {"count": ("api", "offline", "auto"), "offline-method": ("auto", "ctok", "fitted"), "cache": ("cold", "warm", "off"), "geo": ("us", "global"), "speed": ("standard", "fast"),
                "budget-on": ("point", "high")}  # fmt: skip

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -115,6 +115,7 @@ class Call:
     logged_cost: Decimal | None = None
     session: str | None = None
     when: str | None = None  # an ISO time the record itself carries (Claude Code's event.timestamp)
+    stop: str | None = None  # gen_ai.response.finish_reasons[0], where written (the API's stop_reason)
 
     @property
     def tokens(self) -> int:
@@ -277,5 +278,7 @@ def read_call(attrs: dict[str, Any], body: Any = None) -> Call | None:
     for reader in READERS:
         call = reader(attrs, body)
         if call is not None:
-            return call
+            reasons = attrs.get("gen_ai.response.finish_reasons")
+            stop = reasons[0] if isinstance(reasons, list) and reasons else reasons
+            return replace(call, stop=stop) if isinstance(stop, str) else call
     return None

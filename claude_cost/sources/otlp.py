@@ -129,7 +129,7 @@ def _record(call: Call, where: str, when: str | None, service: str | None, platf
     return Record(call.model, _day(when), call.counts, call.batch, call.geo, call.speed, where,  # type: ignore[arg-type]
                   assumed_5m=not call.split_known, when=when, session=call.session, service=service,
                   logged_cost=call.logged_cost, platform=None if platform == "api" else platform,
-                  read_exclusive=call.read_exclusive)  # fmt: skip
+                  read_exclusive=call.read_exclusive, stop=call.stop)  # fmt: skip
 
 
 def _list(value: Any) -> list[Any]:

@@ -31,6 +31,7 @@ class Record:
     logged_cost: Decimal | None = None  # a cost the log itself carries (Claude Code costUSD), never used to price
     platform: str | None = None  # "bedrock" / "vertex" / "foundry" when the telemetry names that provider
     read_exclusive: bool = False  # its cache figures exceeded an input count said to include them: read as exclusive
+    stop: str | None = None  # the response's stop_reason, where recorded (end_turn, max_tokens, tool_use, …)
 
 
 @dataclass(frozen=True)

@@ -46,16 +46,20 @@ class _Stream:
         self.model: str | None = None
         self.usage: dict[str, Any] | None = None
         self.location = ""
+        self.stop: Any = None
 
     def start(self, message: dict[str, Any], location: str) -> None:
         self.model = message.get("model")
         self.usage = dict(message.get("usage") or {})
         self.location = location
+        self.stop = None
 
-    def delta(self, usage: dict[str, Any]) -> None:
+    def delta(self, usage: dict[str, Any], delta: Any) -> None:
         # message_delta usage is cumulative: take the last value of each field present.
         if self.usage is not None:
             self.usage.update({k: v for k, v in usage.items() if v is not None})
+        if isinstance(delta, dict) and delta.get("stop_reason") is not None:
+            self.stop = delta["stop_reason"]
 
 
 #: Streaming events without usage (fact sheet §4: usage is on message_start and message_delta).
@@ -136,7 +140,8 @@ def _record(doc: dict[str, Any], location: str, default_model: str | None, day: 
     except ValueError as exc:
         yield Problem(location, str(exc))
         return
-    yield Record(model, day, counts, batch or force_batch, geo, speed, location, assumed, when)
+    stop = doc.get("stop_reason")
+    yield Record(model, day, counts, batch or force_batch, geo, speed, location, assumed, when, stop=stop if stop.__class__ is str else None)
 
 
 def _stream_event(doc: dict[str, Any], location: str, default_model: str | None, day_cache: dict[str, date], stream: _Stream) -> Iterator[Record | Problem]:
@@ -144,14 +149,14 @@ def _stream_event(doc: dict[str, Any], location: str, default_model: str | None,
     if kind == "message_start":
         stream.start(doc.get("message") or {}, location)
     elif kind == "message_delta":
-        stream.delta(doc.get("usage") or {})
+        stream.delta(doc.get("usage") or {}, doc.get("delta"))
     elif kind == "message_stop":
         yield from _finish(stream, default_model)
 
 
 def _finish(stream: _Stream, default_model: str | None) -> Iterator[Record | Problem]:
     if stream.usage is not None:
-        yield from _record({"model": stream.model, "usage": stream.usage}, stream.location, default_model, None)
+        yield from _record({"model": stream.model, "usage": stream.usage, "stop_reason": stream.stop}, stream.location, default_model, None)
     stream.usage = None
 
 
