@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,41 @@ def write_json(tmp_path, doc, name="payload.json"):
     path = tmp_path / name
     path.write_text(json.dumps(doc))
     return path
+
+
+CHROMIUM = os.environ.get("CLAUDE_COST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system's headless Chromium, driven by Playwright (its own browser download does not work here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run installs it (apt-get install chromium); set CLAUDE_COST_CHROMIUM to another")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                               "--disable-component-update", "--no-first-run", "--disable-sync"])  # fmt: skip
+        yield b
+        b.close()
+
+
+def open_page(browser, path: Path, width: int = 1280, scheme: str = "light"):
+    """The page, with every request but the page itself refused; (page, requests, console errors)."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    url = path.resolve().as_uri()
+
+    def route(r):
+        requests.append(r.request.url)
+        if r.request.url == url:
+            r.continue_()
+        else:
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(url)
+    return page, requests, errors

@@ -83,3 +83,19 @@ def test_report_formats(cli, admin):
     assert "| **Total** | | **$6.72** | **$7.095** | **-$0.375** |" in md
     assert cli("report", "--from", "2026-11-01", "--to", "2026-11-02", "-f", "csv").stdout.startswith("day,model,ours_usd")
     assert "Our pricing" in cli("report", "--from", "2026-11-01", "--to", "2026-11-02").stdout
+
+
+def test_report_html_page(cli, admin, browser, tmp_path):
+    from conftest import open_page
+
+    out = tmp_path / "admin.html"
+    cli("report", "--from", "2026-11-01", "--to", "2026-11-02", "--format", "html", "-o", out)
+    doc = cli.json("report", "--from", "2026-11-01", "--to", "2026-11-02")
+    page, requests, errors = open_page(browser, out)
+    page.wait_for_selector("body[data-drawn]", timeout=15000)
+    assert errors == [] and len(requests) == 1
+    assert page.get_attribute("#total", "data-total-usd") == doc["ours_total_usd"] == "6.72"
+    assert "claude-opus-4-7" in page.text_content("main") and "(web_search)" in page.text_content("main")
+    # our pricing stacked per model, and the bill as a line: 2 days
+    assert page.evaluate("document.getElementById('chart-spend').data.map(t => t.x.length)") == [2, 2, 2, 2]
+    page.close()

@@ -32,6 +32,7 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
 
 
 # ---------------------------------------------------------------- options, declared once
@@ -259,20 +260,41 @@ def print_rich(renderable: object) -> None:
 
 def output(
     fmt: Format, *, json_doc: Callable[[], Any], csv: Callable[[], str], markdown: Callable[[], str],
-    table: Callable[[Any], Any], indent: int | None = 2,
+    table: Callable[[Any], Any], indent: int | None = 2, html: Callable[[], str] | None = None, to: Path | None = None,
 ) -> None:  # fmt: skip
     """Write one result in the chosen format: machine formats as plain text on stdout, the
-    table through rich. `table` gets the lazily imported tables module."""
+    table through rich. `table` gets the lazily imported tables module. `to`: a file instead of
+    stdout, written whole or not at all (a temporary file, then renamed)."""
+    if fmt is Format.html and html is None:
+        raise InputError("--format html is for `usage` and `report`", hint="use table, json, csv or markdown here")
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(json_doc(), indent=indent, ensure_ascii=False) + "\n")
+        text = json.dumps(json_doc(), indent=indent, ensure_ascii=False) + "\n"
     elif fmt is Format.csv:
-        sys.stdout.write(csv())
+        text = csv()
     elif fmt is Format.markdown:
-        sys.stdout.write(markdown())
+        text = markdown()
+    elif fmt is Format.html:
+        text = html()  # type: ignore[misc]
     else:
         from claude_cost.render import tables
 
-        print_rich(table(tables))
+        if to is None:
+            print_rich(table(tables))
+            return
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        Console(file=buffer, highlight=False, width=120, no_color=True).print(table(tables))
+        text = buffer.getvalue()
+    if to is None:
+        sys.stdout.write(text)
+        return
+    from claude_cost.sources.files import write_atomic
+
+    write_atomic(to, text.encode("utf-8"))
+    err(f"wrote {to}")
 
 
 def notes(lines: list[str]) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -31,30 +32,33 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr
 EngineOpt = Annotated[str, typer.Option("--engine", help="auto | python | duckdb | spark. auto: DuckDB for CSV, Parquet and JSONL over 64 MB when grouping by model/day/month; else Python.")]
 SparkMasterOpt = Annotated[Optional[str], typer.Option("--spark-master", help="Spark master for --engine spark (default local[*]; Spark Connect via $SPARK_REMOTE).")]
 LoggedOpt = Annotated[bool, typer.Option("--show-logged-cost", help="Show the logs' own cost figure (Claude Code costUSD) beside ours; never used to price.")]
+WhatIfOpt = Annotated[bool, typer.Option("--what-if", help="Also price the same traffic with one change at a time: all on the Batch API, without US-only inference, without fast mode, on each other current model.")]
+OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output to this file (whole or not at all) instead of stdout; --format html makes a self-contained page.")]
 
 
 def usage(
     files: FilesArg = None, model: DefaultModelOpt = None, group_by: GroupByOpt = "model", at: PriceDayOpt = None,
     claude_code: ClaudeCodeOpt = False, since: SinceOpt = None, until: UntilOpt = None, strict: StrictOpt = False,
     verbose: VerboseOpt = False, show_logged_cost: LoggedOpt = False, engine: EngineOpt = "auto", spark_master: SparkMasterOpt = None, prices: PricesOpt = None,
-    fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
+    what_if: WhatIfOpt = False, out: OutOpt = None, fmt: FormatOpt = Format.table, json_: JsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
     """Price recorded usage: what your traffic actually cost, by model, day, session, project or service."""
     with boundary(debug):
         from claude_cost.core.errors import EXIT_UNPRICED
         from claude_cost.core.prices import load_table
         from claude_cost.engines.python import time_bound
+        from claude_cost.engines.report import REPORT_FIELDS
         from claude_cost.engines.select import summarize_usage
         from claude_cost.render import formats as render
         from claude_cost.sources.usage import usage_records
 
+        fmt, table, when = Format.json if json_ else fmt, load_table(prices), day(at) or date.today()
         window = time_bound(since, "--since", end=False), time_bound(until, "--until", end=True)
-        summary, used = summarize_usage(load_table(prices), files or [], group_by, day(at) or date.today(), engine=engine, default_model=model,
-                                        claude_code=claude_code, since=window[0], until=window[1], spark_master=spark_master,
-                                        python_items=lambda: usage_records(files or [], model, claude_code=claude_code))  # fmt: skip
-        output(Format.json if json_ else fmt, json_doc=lambda: render.usage_json(summary, show_logged_cost),
-               csv=lambda: render.usage_csv(summary, show_logged_cost), markdown=lambda: render.usage_markdown(summary, show_logged_cost),
-               table=lambda t: t.usage_table(summary, show_logged_cost))  # fmt: skip
+        summary, used = summarize_usage(table, files or [], REPORT_FIELDS if fmt is Format.html else group_by, when, engine=engine,
+                                        default_model=model, claude_code=claude_code, since=window[0], until=window[1], spark_master=spark_master,
+                                        python_items=lambda: usage_records(files or [], model, claude_code=claude_code),
+                                        detail=what_if or fmt is Format.html)  # fmt: skip
+        _show(summary, _what_ifs(table, summary, when) if what_if or fmt is Format.html else None, fmt, show_logged_cost, out)
         for what, n in summary.skipped.items():
             if verbose or what in summary.said:
                 err(f"skipped {n:,} {what}")
@@ -64,3 +68,24 @@ def usage(
             err(warning)
         if strict and (summary.problem_count or summary.skipped_claude):
             raise typer.Exit(EXIT_UNPRICED)
+
+
+def _what_ifs(table: Any, summary: Any, when: date) -> list[Any]:
+    from claude_cost.engines.what_if import what_ifs
+
+    return what_ifs(table, summary, when)
+
+
+def _show(summary: Any, ifs: list[Any] | None, fmt: Format, logged: bool, to: Path | None) -> None:
+    """The summary (and what-ifs) in the chosen format; --format html: the report page."""
+    from claude_cost.render import formats as render
+
+    def page() -> str:
+        from claude_cost.engines.report import report_data
+        from claude_cost.render.html import usage_page
+
+        return usage_page(report_data(summary, ifs))
+
+    output(fmt, json_doc=lambda: render.usage_json(summary, logged, ifs), csv=lambda: render.usage_csv(summary, logged),
+           markdown=lambda: render.usage_markdown(summary, logged, ifs), table=lambda t: t.usage_table(summary, logged, ifs),
+           html=page, to=to)  # fmt: skip

@@ -4,6 +4,7 @@ records and each bucket is priced once. Never prints."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,10 +24,10 @@ from claude_cost.core.models import (
 from claude_cost.core.prices import resolve
 from claude_cost.sources.records import NotBilled, Problem, Record, Skipped
 
-__all__ = ["Group", "Summary", "summarize", "merge", "usage_notes", "group_fields", "time_bound", "utc_time", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
+__all__ = ["Group", "Summary", "Bucket", "summarize", "merge", "usage_notes", "group_fields", "time_bound", "utc_time", "GROUP_FIELDS", "MAX_PROBLEMS_KEPT"]
 
 #: What `--group-by` may combine (comma-separated, in the order given).
-GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service")
+GROUP_FIELDS = ("model", "day", "hour", "month", "session", "project", "service", "file")
 GROUPINGS = GROUP_FIELDS  # kept for callers of the first version
 TIME_FIELDS = ("day", "hour", "month")
 MAX_PROBLEMS_KEPT = 200
@@ -60,6 +61,18 @@ def time_bound(text: str | None, flag: str, end: bool) -> str | None:
     return t.isoformat()
 
 
+_LOCATION_TAIL = re.compile(r"(?: \([^()]*\))?$")
+_RECORD_PART = re.compile(r" (?:span|log record)(?: \S*)?$")
+_LINE_PART = re.compile(r"(?::\d+|\[\d+\])$")
+
+
+def source_file(location: str) -> str:
+    """The file a record's location names: `logs/a.jsonl:12 (custom_id)` → `logs/a.jsonl`."""
+    text = _LOCATION_TAIL.sub("", location, count=1)
+    text = _RECORD_PART.sub("", text, count=1)
+    return _LINE_PART.sub("", text, count=1)
+
+
 def utc_time(when: str) -> str:
     """A record's timestamp in the same sortable form as time_bound (UTC, no zone)."""
     if when.endswith("Z") or "+" in when[10:] or when[10:].count("-"):
@@ -85,6 +98,7 @@ class Group:
     costs: dict[str, Decimal] = field(default_factory=dict)
     total: Decimal = Decimal(0)
     logged: Decimal | None = None  # the logs' own cost figure (Claude Code costUSD), when any record had one
+    saved: Decimal = Decimal(0)  # with detail: what its cache reads saved against the same tokens as uncached input
 
     def cost(self, item: str) -> Decimal:
         """The cost of one item (0 when absent); "cache_writes" is the 5-minute and 1-hour writes together."""
@@ -111,6 +125,23 @@ class Summary:
     said: tuple[str, ...] = ()  # the `skipped` reasons said on stderr every time (records with token counts)
     skipped_claude: int = 0  # skipped records that name a Claude model (an error under --strict)
     read_exclusive: int = 0  # telemetry records whose cache exceeded an input said to include it
+    buckets: list[Bucket] = field(default_factory=list)  # with detail: the priced billing buckets (for what-ifs)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Requests billed alike (one model, price period, scenario, long-context tier), summed: what
+    a what-if re-prices. `prompt_min` / `prompt_max`: the smallest and largest single prompt."""
+
+    key: tuple[str, ...]
+    model: ModelPrice
+    scenario: Scenario
+    usage: Usage
+    requests: int
+    tier_prompt: int
+    prompt_min: int
+    prompt_max: int
+    total: Decimal
 
 
 def _keyer(fields: tuple[str, ...]) -> Any:
@@ -131,7 +162,8 @@ def _keyer(fields: tuple[str, ...]) -> Any:
         return lambda item, model_id, day: getattr(item, name) or "—"
 
     parts = {"model": lambda item, model_id, day: model_id, "day": day_of, "month": lambda item, model_id, day: day_of(item, model_id, day)[:7],
-             "hour": hour_of, "session": attr("session"), "project": attr("project"), "service": attr("service")}  # fmt: skip
+             "hour": hour_of, "session": attr("session"), "project": attr("project"), "service": attr("service"),
+             "file": lambda item, model_id, day: source_file(item.location)}  # fmt: skip
     fns = [parts[f] for f in fields]
     if len(fns) == 1:
         (f,) = fns
@@ -144,10 +176,11 @@ def _keyer(fields: tuple[str, ...]) -> Any:
 
 def summarize(
     table: PriceTable, items: Iterable[Record | Problem | NotBilled | Skipped], group_by: str, default_day: date,
-    *, since: str | None = None, until: str | None = None,
+    *, since: str | None = None, until: str | None = None, detail: bool = False,
 ) -> Summary:  # fmt: skip
     """Aggregate per billing bucket within each group, price each bucket once, and total per
-    group. `since` / `until` (from time_bound) keep records with a timestamp in [since, until)."""
+    group. `since` / `until` (from time_bound) keep records with a timestamp in [since, until).
+    `detail`: also each group's cache savings and the priced buckets (reports, what-ifs)."""
     fields = group_fields(group_by)
     buckets: dict[tuple[Any, ...], list[Any]] = {}  # key -> [requests, sums, location, logged cost]
     resolved: dict[str, tuple[ModelPrice, str | None, str | None] | Exception] = {}
@@ -218,7 +251,11 @@ def summarize(
         key = (gkey, model.id, period, item.batch, geo_us, item.speed, tier, platform, endpoint)
         bucket = buckets.get(key)
         if bucket is None:
-            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None, day]
+            bucket = buckets[key] = [0, [0, 0, 0, 0, 0, 0], item.location, None, day, None, 0]
+        if detail:
+            prompt = c[0] + c[1] + c[2] + c[3]
+            bucket[5] = prompt if bucket[5] is None or prompt < bucket[5] else bucket[5]
+            bucket[6] = max(bucket[6], prompt)
         bucket[0] += 1
         sums = bucket[1]
         for i in range(6):
@@ -232,13 +269,15 @@ def summarize(
     total = Decimal(0)
     requests = 0
     logged_total: Decimal | None = None
-    for (gkey, model_id, _period, batch, geo_us, speed, tier, platform, endpoint), (count, sums, where, logged, day) in buckets.items():
+    kept: list[Bucket] = []
+    for (gkey, model_id, _period, batch, geo_us, speed, tier, platform, endpoint), (count, sums, where, logged, day, pmin, pmax) in buckets.items():
         model = table.models[model_id]
         usage = Usage(*sums[:5], web_searches=sums[5])
         scenario = Scenario(day=day, batch=batch, geo="us" if geo_us else None, speed=speed, platform=platform or "api",
                             endpoint=endpoint or "global")  # fmt: skip
+        tier_prompt = (tier + 1) if tier is not None else 0
         try:
-            b: Breakdown = pricing.price(usage, model, scenario, table.fees, tier_prompt_tokens=(tier + 1) if tier is not None else 0)
+            b: Breakdown = pricing.price(usage, model, scenario, table.fees, tier_prompt_tokens=tier_prompt)
         except ClaudeCostError as exc:
             problem(Problem(where, f"{count} record(s) of {model_id} on {day}: {exc.message}", sum(sums[:5])))
             problem_count += count - 1
@@ -251,6 +290,12 @@ def summarize(
         for line in b.lines:
             g.costs[line.item] = g.costs.get(line.item, Decimal(0)) + line.usd
         g.total += b.total
+        if detail:
+            kept.append(Bucket(gkey, model, scenario, usage, count, tier_prompt, pmin or 0, pmax, b.total))
+            if usage.cache_read:
+                as_input = pricing.price(Usage(input=usage.cache_read), model, scenario, table.fees, tier_prompt_tokens=tier_prompt)
+                as_read = pricing.price(Usage(cache_read=usage.cache_read), model, scenario, table.fees, tier_prompt_tokens=tier_prompt)
+                g.saved += as_input.total - as_read.total
         if logged is not None:
             g.logged = (g.logged or Decimal(0)) + logged
             logged_total = (logged_total or Decimal(0)) + logged
@@ -258,7 +303,7 @@ def summarize(
         requests += count
     return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count,
                    usage_notes(assumed, untimed, exclusive), problem_tokens, skipped, fields, logged_total, assumed, untimed,
-                   tuple(said), skipped_claude, exclusive)  # fmt: skip
+                   tuple(said), skipped_claude, exclusive, kept)  # fmt: skip
 
 
 def usage_notes(assumed: int, untimed: int, exclusive: int = 0) -> list[str]:
@@ -292,11 +337,12 @@ def merge(a: Summary, b: Summary) -> Summary:
             continue
         costs = _add(mine.costs, g.costs)  # type: ignore[arg-type]
         logged = None if mine.logged is None and g.logged is None else (mine.logged or Decimal(0)) + (g.logged or Decimal(0))
-        groups[g.key] = Group(g.key, mine.requests + g.requests, mine.usage + g.usage, costs, mine.total + g.total, logged)  # type: ignore[arg-type]
+        groups[g.key] = Group(g.key, mine.requests + g.requests, mine.usage + g.usage, costs, mine.total + g.total, logged,  # type: ignore[arg-type]
+                              mine.saved + g.saved)
     logged_total = None if a.logged_total is None and b.logged_total is None else (a.logged_total or Decimal(0)) + (b.logged_total or Decimal(0))
     assumed, untimed, exclusive = a.assumed_5m + b.assumed_5m, a.untimed + b.untimed, a.read_exclusive + b.read_exclusive
     said = a.said + tuple(w for w in b.said if w not in a.said)
     return Summary(sorted(groups.values(), key=lambda g: g.key), a.total + b.total, a.requests + b.requests, _add(a.not_billed, b.not_billed),
                    (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, usage_notes(assumed, untimed, exclusive),
                    a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed, said,
-                   a.skipped_claude + b.skipped_claude, exclusive)  # fmt: skip
+                   a.skipped_claude + b.skipped_claude, exclusive, a.buckets + b.buckets)  # fmt: skip

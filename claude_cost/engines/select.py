@@ -40,12 +40,18 @@ def _sizes(paths: list[str]) -> tuple[int, bool]:
     return total, tabular
 
 
-def choose(engine: str, paths: list[str], group_by: str, since: str | None, until: str | None, claude_code: bool) -> str:
-    """The engine that will run: `engine` itself, or for auto the one the rules above pick."""
+def choose(engine: str, paths: list[str], group_by: str, since: str | None, until: str | None, claude_code: bool,
+           detail: bool = False) -> str:  # fmt: skip
+    """The engine that will run: `engine` itself, or for auto the one the rules above pick.
+    `detail` (the HTML report, what-ifs) needs the Python engine's billing buckets."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if engine == "python":
         return engine
+    if detail:
+        if engine != "auto":
+            raise InputError(f"--engine {engine} cannot be used with --what-if or --format html", hint="use --engine python (or auto)")
+        return "python"
     from claude_cost.engines.duckdb import unsupported
 
     why = unsupported(group_by, since, until, claude_code) or ("stdin" if "-" in paths or not paths else None)
@@ -66,11 +72,11 @@ def choose(engine: str, paths: list[str], group_by: str, since: str | None, unti
 def summarize_usage(
     table: PriceTable, paths: list[str], group_by: str, default_day: date, *, engine: str = "auto", default_model: str | None = None,
     claude_code: bool = False, since: str | None = None, until: str | None = None, spark_master: str | None = None,
-    python_items: Callable[[], Iterable[Any]],
+    python_items: Callable[[], Iterable[Any]], detail: bool = False,
 ) -> tuple[Summary, str]:  # fmt: skip
     """The summary of `paths` and the engine that made it. `python_items()` gives the records the
     Python engine reads (the command's own reader, with its options)."""
-    chosen = choose(engine, paths, group_by, since, until, claude_code)
+    chosen = choose(engine, paths, group_by, since, until, claude_code, detail)
     if chosen == "python":
         from claude_cost.engines.duckdb import TABULAR
 
@@ -79,7 +85,7 @@ def summarize_usage(
             raise InputError(f"{tabular[0]}: the python engine reads JSON, JSONL and SSE", hint="use --engine duckdb (or auto) for CSV and Parquet")
         from claude_cost.engines.python import summarize
 
-        return summarize(table, python_items(), group_by, default_day, since=since, until=until), chosen
+        return summarize(table, python_items(), group_by, default_day, since=since, until=until, detail=detail), chosen
     if chosen == "duckdb":
         from claude_cost.engines.duckdb import summarize_files
 

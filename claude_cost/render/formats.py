@@ -305,7 +305,32 @@ def compare_markdown(cmp: Any, what_ifs: list[Any]) -> str:
 USAGE_COSTS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output", "web_searches")
 
 
-def usage_json(summary: Any, show_logged: bool = False) -> dict[str, Any]:
+def what_if_json(items: list[Any]) -> list[dict[str, Any]]:
+    """`what_if[]`: change, total_usd, saving_usd, saving_pct (and _low / _high where tokens were converted), notes."""
+    out = []
+    for w in items:
+        doc: dict[str, Any] = {"change": w.change, "total_usd": dec(w.total), "saving_usd": dec(w.saving_usd), "saving_pct": pct(w.saving_pct)}
+        if w.low is not None and w.high is not None:
+            base = w.total + w.saving_usd
+            doc.update(total_usd_low=dec(w.low), total_usd_high=dec(w.high), saving_usd_low=dec(base - w.high),
+                       saving_usd_high=dec(base - w.low), saving_pct_low=pct((base - w.high) / base * 100) if base else None,
+                       saving_pct_high=pct((base - w.low) / base * 100) if base else None)  # fmt: skip
+        doc["notes"] = list(w.notes)
+        out.append(doc)
+    return out
+
+
+def what_if_lines(items: list[Any]) -> list[str]:
+    """One line per what-if: the change, its total (with the range) and its saving."""
+    lines = []
+    for w in items:
+        rng = f" ({money(w.low)}–{money(w.high)})" if w.low is not None and w.high is not None else ""
+        saving = f"saves {money(w.saving_usd)}" if w.saving_usd >= 0 else f"costs {money(-w.saving_usd)} more"
+        lines.append(f"{w.change}: {money(w.total)}{rng}, {saving}" + (f" ({pct(abs(w.saving_pct))}%)" if w.saving_pct is not None else ""))
+    return lines
+
+
+def usage_json(summary: Any, show_logged: bool = False, what_ifs: list[Any] | None = None) -> dict[str, Any]:
     """The JSON document of `claude-cost usage` (schema documented in README.md)."""
     names = list(summary.fields)
     doc = {
@@ -335,6 +360,8 @@ def usage_json(summary: Any, show_logged: bool = False) -> dict[str, Any]:
     }
     if show_logged:
         doc["logged_cost_usd"] = dec(summary.logged_total) if summary.logged_total is not None else None
+    if what_ifs is not None:
+        doc["what_if"] = what_if_json(what_ifs)
     return doc
 
 
@@ -368,7 +395,7 @@ def usage_csv(summary: Any, show_logged: bool = False) -> str:
     return out.getvalue()
 
 
-def usage_markdown(summary: Any, show_logged: bool = False) -> str:
+def usage_markdown(summary: Any, show_logged: bool = False, what_ifs: list[Any] | None = None) -> str:
     names = list(summary.fields)
     head = [n.capitalize() for n in names] + ["Requests", "Input", "Cache writes", "Cache reads", "Output", "Web search", "Total"]
     rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(["---"] * len(names) + ["---:"] * 7) + " |"]
@@ -381,6 +408,8 @@ def usage_markdown(summary: Any, show_logged: bool = False) -> str:
         rows.append(f"\n> {summary.problem_count:,} record(s) could not be priced ({summary.problem_tokens:,} tokens)")
     if show_logged and summary.logged_total is not None:
         rows.append(f"\nThe logs' own cost figure (costUSD): {money(summary.logged_total)}")
+    if what_ifs:
+        rows += ["", "**What if** (the same traffic, one change at a time):", ""] + [f"- {line}" for line in what_if_lines(what_ifs)]
     return "\n".join(rows) + "\n"
 
 

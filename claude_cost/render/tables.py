@@ -197,7 +197,7 @@ def compare_table(cmp: Any, what_ifs: list[Any]) -> Group:
     return Group(*parts)
 
 
-def usage_table(summary: Any, show_logged: bool = False) -> Group:
+def usage_table(summary: Any, show_logged: bool = False, what_ifs: list[Any] | None = None) -> Group:
     """Priced usage per group: requests, cost per class, total, and a bar per period when grouped
     by day, hour or month; then what was not billed or priced."""
     from claude_cost.render.formats import USAGE_COSTS
@@ -224,7 +224,26 @@ def usage_table(summary: Any, show_logged: bool = False) -> Group:
         if summary.problem_count > 20:
             parts.append(Text(f"  … and {summary.problem_count - 20} more (--json lists up to 200)", style="yellow"))
     parts += [Text(f"note: {n}", style="dim") for n in summary.notes]
+    if what_ifs:
+        parts.append(what_if_table(what_ifs))
     return Group(*parts)
+
+
+def what_if_table(items: list[Any]) -> Any:
+    """What the same recorded traffic would have cost with one change at a time."""
+    from claude_cost.render.formats import pct
+
+    cols = [Col("What if", "left", fold=True), Col("Total"), Col("Range", priority=2), Col("Saving"), Col("%", priority=1)]
+    rows = []
+    for w in items:
+        rng = f"{money(w.low, 4)}–{money(w.high, 4)}" if w.low is not None and w.high is not None else ""
+        saving = money(w.saving_usd, 4) if w.saving_usd >= 0 else "+" + money(-w.saving_usd, 4) + " more"
+        rows.append([escape(w.change) + "".join(f"\n  {escape(n)}" for n in w.notes), money(w.total, 4), rng, saving,
+                     "" if w.saving_pct is None else f"{pct(w.saving_pct)}%"])  # fmt: skip
+    table = FitTable(cols, rows, title="What if (the same recorded traffic, one change at a time)")
+    if any(w.low is not None for w in items):
+        return Group(table, Text("range: tokens converted to the other model's tokenizer family, as compare converts input", style="dim"))
+    return table
 
 
 def report_table(report: Any) -> Group:
