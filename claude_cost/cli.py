@@ -54,7 +54,7 @@ app.command()(report.report)
 app.command("diff")(diff.diff)
 app.add_typer(cache.app, name="cache")
 app.command()(check.check)
-app.command("prices")(prices.prices)
+app.add_typer(prices.app, name="prices")
 app.command("sql")(sql.sql)
 
 

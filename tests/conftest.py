@@ -35,6 +35,7 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "no-anthropic-config"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no price table a user installed
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +91,7 @@ def standin(_standin_server, monkeypatch):
     server = _standin_server
     server.requests.clear()
     server.message_usages = []
+    server.models = list(__import__("standin").FAMILY)
     server.fail = None
     server.fail_times = None
     server.delay = 0.0

@@ -95,6 +95,7 @@ class StandIn(ThreadingHTTPServer):
         self.raw_reply: tuple[int, str, bytes] | None = None  # (status, content-type, body): a proxy's page
         self.rate_limit_per_s: float | None = None
         self.message_usages: list[dict[str, Any]] = []  # POST /v1/messages: each answer's usage, in order
+        self.models: list[str] = list(FAMILY)  # GET /v1/models lists these, paged
         self._window: list[float] = []
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -153,6 +154,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802
+        """GET /v1/models: the model list, paged as the API pages it (limit, after_id, has_more)."""
+        from urllib.parse import parse_qs, urlsplit
+
+        url = urlsplit(self.path)
+        if url.path != "/v1/models":
+            return self._send(404, _error("not_found_error", f"no route {url.path}"))
+        auth = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
+        if auth != KEY:
+            return self._send(401, _error("authentication_error", "invalid x-api-key"))
+        query = parse_qs(url.query)
+        limit = int(query.get("limit", ["20"])[0])
+        after = query.get("after_id", [None])[0]
+        ids = self.server.models
+        start = ids.index(after) + 1 if after in ids else 0
+        page = ids[start:start + limit]
+        data = [{"type": "model", "id": i, "display_name": i, "created_at": "2026-01-01T00:00:00Z"} for i in page]
+        return self._send(200, {"data": data, "has_more": start + limit < len(ids), "first_id": page[0] if page else None,
+                                "last_id": page[-1] if page else None})  # fmt: skip
 
     def do_POST(self) -> None:  # noqa: N802
         srv = self.server

@@ -53,6 +53,9 @@ def test_ctok_reproduces_every_recorded_count(table, family):
 def test_every_model_maps_to_the_ctok_version_of_its_tokenizer(table):
     expected = {"v3": {"3.0"}, "v4.7": {"4.7"}, "v5": {"4.8", "5.0"}}
     for model in table.models.values():
+        if model.tokenizer is None:  # a family nobody states (Mythos Preview): no exact counter either
+            assert model.ctok is None, model.id
+            continue
         assert model.ctok in expected[model.tokenizer], model.id
     # ctok's own families (its README): 4.8 = Opus 4.8, Sonnet 5, Fable 5; 5.0 = Opus 5 and later
     assert {m: table.models[m].ctok for m in ("claude-opus-4-8", "claude-sonnet-5", "claude-fable-5", "claude-opus-5",

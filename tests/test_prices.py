@@ -43,10 +43,17 @@ def test_cache_read_multipliers_differ_per_model(table):
     assert ratio == {"opus-4.7": D("0.1"), "opus-5.5": D("0.05"), "fable-5.1": D("0.025")}
 
 
-def test_models_without_a_known_price_are_left_out(table):
-    for name in ("claude-mythos-5", "claude-mythos-5-1", "claude-mythos-preview"):
-        with pytest.raises(UnknownModelError):
-            resolve(table, name)
+def test_mythos_models_priced_as_litellm_lists_them(table):
+    # LiteLLM 1.110.2's price map (shared/data/price-sources), per token x 1,000,000
+    got = {name: tuple(str(resolve(table, name).model.rates.get(c)) for c in ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read"))
+           for name in ("claude-mythos-5", "claude-mythos-5-1", "claude-mythos-preview")}  # fmt: skip
+    assert got == {"claude-mythos-5": ("10", "50", "12.5", "20", "1"), "claude-mythos-5-1": ("10", "50", "12.5", "20", "0.25"),
+                   "claude-mythos-preview": ("10", "50", "12.5", "20", "1")}  # fmt: skip
+    preview = resolve(table, "claude-mythos-preview").model
+    assert str(preview.retired) == "2026-06-30" and "unconfirmed" in preview.source
+    with pytest.raises(UnknownModelError) as exc:
+        resolve(table, "claude-mythos-9")
+    assert f"The price table is as of {table.as_of}" in exc.value.hint and "claude-cost prices update" in exc.value.hint
 
 
 @pytest.mark.parametrize(

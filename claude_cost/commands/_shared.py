@@ -186,6 +186,18 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def price_table(prices: Path | None, quiet: bool = False) -> Any:
+    """The price table in use (`--prices` merged over the installed or bundled one), its notes
+    (an ignored update, its age) said once on stderr unless --quiet."""
+    from claude_cost.core.prices import load_table
+
+    table = load_table(prices)
+    if not quiet:
+        for note in table.notes:
+            err(f"note: {note}")
+    return table
+
+
 # ---------------------------------------------------------------- the error boundary
 
 

@@ -20,6 +20,7 @@ from claude_cost.commands._shared import (
     gate,
     history,
     output,
+    price_table,
 )  # fmt: skip
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="claude-cost.toml or pyproject.toml (default: found from the current directory up).")]
@@ -32,13 +33,12 @@ def check(
     """Check every budget of the config: exit 1 if any is broken, 2 if a request cannot be estimated."""
     with boundary(debug):
         from claude_cost.core.errors import EXIT_BAD_INPUT
-        from claude_cost.core.prices import load_table
         from claude_cost.estimating.check import check_budgets
         from claude_cost.render import formats as render
         from claude_cost.sources.config import load_config, locate_config
 
         path = locate_config(config, Path.cwd())
-        table = load_table(prices)
+        table = price_table(prices)
         read: dict[tuple[str, ...], object] = {}  # budgets that name the same history read it once
 
         def recorded(paths: list[str]) -> object:

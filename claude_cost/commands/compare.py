@@ -47,6 +47,7 @@ from claude_cost.commands._shared import (
     money,
     notes,
     output,
+    price_table,
 )  # fmt: skip
 
 ModelsOpt = Annotated[Optional[str], typer.Option("--models", help="Comma list of ids/aliases, 'all', or a family (opus, sonnet, haiku). Default: the payload's model and the current model of each family.")]
@@ -71,11 +72,10 @@ def compare(
     --budget gates the baseline model's total (the model you would run)."""
     with boundary(debug):
         from claude_cost.core import budgets
-        from claude_cost.core.prices import load_table
         from claude_cost.estimating.compare import compare_input
         from claude_cost.render import formats as render
 
-        table = load_table(prices)
+        table = price_table(prices, quiet)
         assume = assumptions(cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
                              batch=batch, geo=geo, speed=speed, platform=platform, endpoint=endpoint, at=at,
                              recorded=history(history_paths, table))  # fmt: skip

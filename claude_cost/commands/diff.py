@@ -33,6 +33,7 @@ from claude_cost.commands._shared import (
     err,
     history,
     output,
+    price_table,
 )
 
 PathsArg = Annotated[Optional[list[str]], typer.Argument(help="BASE NEW: two payloads. With --rev: one payload, or payload files, folders and globs (default: the request paths of claude-cost.toml / [tool.claude-cost]).", show_default=False)]
@@ -55,9 +56,8 @@ def diff(
     payload changed, added or removed since a git revision; in $ and %."""
     with boundary(debug):
         from claude_cost.core import budgets
-        from claude_cost.core.prices import load_table
 
-        table = load_table(prices)
+        table = price_table(prices)
         assume = assumptions(cache=cache, repeat=repeat, output_tokens=output_tokens, batch=batch, geo=geo, speed=speed, at=at,
                              recorded=history(history_paths, table))  # fmt: skip
         how = counting(count, timeout, max_retries, offline_method=offline_method)

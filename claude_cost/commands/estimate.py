@@ -52,6 +52,7 @@ from claude_cost.commands._shared import (
     money,
     notes,
     output,
+    price_table,
 )  # fmt: skip
 
 PayloadsArg = Annotated[Optional[list[str]], typer.Argument(help="Request JSON files, JSONL files (one request or Batch line each), globs, directories, or - for stdin.", show_default=False)]
@@ -72,10 +73,9 @@ def estimate(
 ) -> None:  # fmt: skip
     """Estimate the cost of requests: from payload files, or from token counts you give."""
     with boundary(debug):
-        from claude_cost.core.prices import load_table
         from claude_cost.estimating.estimate import estimate_input
 
-        table = load_table(prices)
+        table = price_table(prices, quiet)
         assume = assumptions(cache=cache, repeat=repeat, per=per, output_tokens=output_tokens, web_searches=web_searches,
                              code_exec_hours=code_exec_hours, session_hours=session_hours, batch=batch, geo=geo, speed=speed,
                              platform=platform, endpoint=endpoint, at=at, recorded=history(history_paths, table))  # fmt: skip

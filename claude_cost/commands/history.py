@@ -18,6 +18,7 @@ from claude_cost.commands._shared import (
     day,
     err,
     output,
+    price_table,
 )
 from claude_cost.commands.usage import ClaudeCodeOpt, DefaultModelOpt, FilesArg, PriceDayOpt, SinceOpt, UntilOpt
 
@@ -34,7 +35,6 @@ def history(
     """Output tokens per call, per model, from recorded traffic: percentiles, mean, max, and how often max_tokens cut it."""
     with boundary(debug):
         from claude_cost.core.errors import InputError
-        from claude_cost.core.prices import load_table
         from claude_cost.engines import history as engine_history
         from claude_cost.engines.python import time_bound
         from claude_cost.render import formats as render
@@ -42,7 +42,7 @@ def history(
 
         if engine not in ("auto", "python"):
             raise InputError(f"--engine {engine!r}: history reads with the Python engine", hint="use --engine python (or auto)")
-        table = load_table(prices)
+        table = price_table(prices)
         items = usage_records(files or [], model, claude_code=claude_code)
         got = engine_history.gather(table, items, files or (["Claude Code projects"] if claude_code else []), keep_calls=backtest,
                                     since=time_bound(since, "--since", end=False), until=time_bound(until, "--until", end=True))  # fmt: skip

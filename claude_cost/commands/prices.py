@@ -1,4 +1,5 @@
-"""`claude-cost prices`: the price table, one model in full, or a prices file checked."""
+"""`claude-cost prices`: the price table, one model in full, or a prices file checked; and
+`prices update | rollback | info | audit` to keep it current."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from claude_cost.commands._shared import (
     AtOpt,
@@ -16,27 +18,68 @@ from claude_cost.commands._shared import (
     PricesOpt,
     boundary,
     day,
+    err,
     print_rich,
 )
 
-ModelArg = Annotated[Optional[str], typer.Argument(help="Show one model with every rule.", show_default=False)]
 CheckOpt = Annotated[Optional[Path], typer.Option("--check", help="Validate a prices file and exit.")]
 PricesJsonOpt = Annotated[bool, typer.Option("--json", help="Print the table as JSON.")]
+ModelNameOpt = Annotated[Optional[str], typer.Option("--model", hidden=True, help="One model with every rule (also: prices MODEL).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="A URL (https) or a file of a whole prices.toml. Default: $CLAUDE_COST_PRICES_URL, the config's prices-url, else this project's.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Install without asking.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only show what would change: exit 0 if nothing would, 1 if something would.")]
+RemovalsOpt = Annotated[bool, typer.Option("--allow-removals", help="Accept a table that drops models that are still served.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+AgainstOpt = Annotated[str, typer.Option("--against", help="genai-prices | litellm | models-api.")]
+SourceArg = Annotated[Optional[str], typer.Argument(help="Their list: a file or an https URL (default: where they publish it).", show_default=False)]
+TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for GET /v1/models (models-api).")]
+FetchTimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the download.")]
+
+_VALUE_OPTIONS = {"--at", "--prices", "--check", "--model"}
 
 
+class _ModelOrCommand(TyperGroup):
+    """`prices MODEL` shows one model, `prices update` … runs a subcommand: a first word that is
+    not a subcommand's name is the model."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg in _VALUE_OPTIONS:
+                i += 2
+                continue
+            if arg.startswith("-"):
+                i += 1
+                continue
+            if arg not in self.commands:
+                args = [*args[:i], "--model", arg, *args[i + 1:]]
+            break
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=_ModelOrCommand, invoke_without_command=True, no_args_is_help=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})  # fmt: skip
+
+
+@app.callback()
 def prices(
-    model: ModelArg = None, check: CheckOpt = None, at: AtOpt = None, prices: PricesOpt = None,
+    ctx: typer.Context, model: ModelNameOpt = None, check: CheckOpt = None, at: AtOpt = None, prices: PricesOpt = None,
     json_: PricesJsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
-    """List the price table, show one model, or validate a prices file."""
+    """List the price table, show one model (prices MODEL), or validate a prices file; and keep it
+    current: update, rollback, info, audit."""
+    if ctx.invoked_subcommand is not None:
+        return
     with boundary(debug):
-        from claude_cost.core.prices import check_file, load_table, models_on
+        from claude_cost.commands._shared import price_table
+        from claude_cost.core.prices import check_file, models_on
         from claude_cost.render import formats as render
 
         if check is not None:
             typer.echo(f"{check}: ok ({len(check_file(check).models)} models after merging over the bundled table)")
             return
-        table = load_table(prices)
+        table = price_table(prices)
         on = day(at) or date.today()
         chosen = models_on(table, model, on)
         if json_:
@@ -45,3 +88,116 @@ def prices(
         from claude_cost.render import tables
 
         print_rich(tables.model_detail(chosen[0], table, on) if model is not None else tables.prices_table(chosen, table.as_of, on))
+
+
+@app.command()
+def update(
+    source: FromOpt = None, yes: YesOpt = False, dry_run: DryRunOpt = False, allow_removals: RemovalsOpt = False,
+    timeout: FetchTimeoutOpt = 20.0, json_: JsonOpt = False, debug: DebugOpt = False,
+) -> None:  # fmt: skip
+    """Fetch the current price table, show what changes, and install it (keeping the one it replaces)."""
+    with boundary(debug):
+        from claude_cost.render import formats as render
+        from claude_cost.sources import price_store
+
+        upd = price_store.prepare_update(source or price_store.prices_url(Path.cwd()), date.today(), allow_removals=allow_removals, timeout=timeout)
+        if json_:
+            sys.stdout.write(json.dumps(render.price_diff_json(upd), indent=2) + "\n")
+        else:
+            typer.echo(render.price_diff_text(upd))
+        if dry_run or upd.diff.empty:
+            raise typer.Exit(1 if dry_run and not upd.diff.empty else 0)
+        if not yes and not _confirm():
+            err("not installed: nothing was changed (--yes installs without asking)")
+            raise typer.Exit(0 if sys.stdin.isatty() else 2)
+        path = price_store.install(upd.data, upd.source, upd.new.as_of)
+        err(f"installed {path} (as of {upd.new.as_of}); `claude-cost prices rollback` puts the previous table back")
+
+
+def _confirm() -> bool:
+    """Ask on a terminal; elsewhere the answer is no (say --yes)."""
+    if not sys.stdin.isatty():
+        err("not a terminal: pass --yes to install")
+        return False
+    return typer.confirm("Install this table?", default=False, err=True)
+
+
+@app.command()
+def rollback(debug: DebugOpt = False) -> None:
+    """Put back the price table the last update replaced (or the bundled one)."""
+    with boundary(debug):
+        from claude_cost.sources import price_store
+
+        err(price_store.rollback())
+
+
+@app.command()
+def info(json_: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """The price table in use: where it came from, its date and age, its sha256, and the one kept for rollback."""
+    with boundary(debug):
+        from claude_cost.core.prices import load_table
+        from claude_cost.render import formats as render
+        from claude_cost.sources import price_store
+
+        table = load_table(None, use_env=False)
+        doc = render.price_info_json(table, price_store.describe(), price_store.describe(_previous()), price_store.bundled_sha(),
+                                     date.today(), _overlay())  # fmt: skip
+        typer.echo(json.dumps(doc, indent=2) if json_ else render.price_info_text(doc))
+        for note in table.notes:
+            err(f"note: {note}")
+
+
+def _previous() -> Path:
+    from claude_cost.core.prices import data_dir
+
+    return data_dir() / "prices.previous.toml"
+
+
+def _overlay() -> str | None:
+    import os
+
+    from claude_cost.core.prices import PRICES_ENV
+
+    return os.environ.get(PRICES_ENV) or None
+
+
+@app.command()
+def audit(
+    against: AgainstOpt, source: SourceArg = None, json_: JsonOpt = False, timeout: TimeoutOpt = None, prices: PricesOpt = None,
+    debug: DebugOpt = False,
+) -> None:  # fmt: skip
+    """Hold our price table against genai-prices', LiteLLM's, or the model ids the API lists: exit 1 if anything differs."""
+    with boundary(debug):
+        from claude_cost.commands._shared import price_table
+        from claude_cost.render import formats as render
+
+        result = _audit(price_table(prices, quiet=json_), against, source, timeout)
+        if json_:
+            sys.stdout.write(json.dumps(render.audit_json(result), indent=2) + "\n")
+        else:
+            typer.echo(render.audit_text(result))
+        if result.failed:
+            raise typer.Exit(1)
+
+
+def _audit(table: Any, against: str, source: str | None, timeout: float | None) -> Any:
+    from claude_cost.core import audit as core_audit
+    from claude_cost.core.errors import InputError
+    from claude_cost.sources import price_lists
+
+    if against == "models-api":
+        if source is not None:
+            raise InputError("--against models-api lists the API's models: it takes no FILE or URL")
+        from claude_cost.sources.models_api import list_model_ids
+
+        return core_audit.audit_ids(table, list_model_ids(timeout), date.today())
+    if against not in price_lists.SOURCES:
+        raise InputError(f"--against {against!r}: one of genai-prices, litellm, models-api")
+    from claude_cost.sources.fetch import fetch
+
+    where = source or price_lists.SOURCES[against]
+    data = fetch(where)
+    reader = price_lists.read_genai_prices if against == "genai-prices" else price_lists.read_litellm
+    result = core_audit.audit(table, reader(data, where), against, date.today(), first_match=against == "genai-prices")
+    result.source = where
+    return result

@@ -16,6 +16,7 @@ from claude_cost.commands._shared import (
     boundary,
     day,
     output,
+    price_table,
 )
 
 FromOpt = Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD), UTC.")]
@@ -31,12 +32,11 @@ def report(
     """Price the organization's usage report with our table, next to the billed cost report
     (Usage & Cost Admin API; needs ANTHROPIC_ADMIN_KEY)."""
     with boundary(debug):
-        from claude_cost.core.prices import load_table
         from claude_cost.render import formats as render
         from claude_cost.sources.admin import build_report
 
         start = day(from_)
-        result = build_report(load_table(prices), start, day(to) or start, timeout=timeout)  # type: ignore[arg-type]
+        result = build_report(price_table(prices), start, day(to) or start, timeout=timeout)  # type: ignore[arg-type]
         output(Format.json if json_ else fmt, json_doc=lambda: render.report_json(result), csv=lambda: render.report_csv(result),
                markdown=lambda: render.report_markdown(result), table=lambda t: t.report_table(result), html=lambda: _page(result), to=out)  # fmt: skip
 

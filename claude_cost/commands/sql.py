@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from claude_cost.commands._shared import AtOpt, DebugOpt, PricesOpt, boundary, day
+from claude_cost.commands._shared import AtOpt, DebugOpt, PricesOpt, boundary, day, price_table
 
 DialectOpt = Annotated[str, typer.Option("--dialect", help="duckdb | clickhouse | spark | bigquery | snowflake | postgres.")]
 TableOpt = Annotated[str, typer.Option("--table", help="Your usage table (one row per request).")]
@@ -27,7 +27,6 @@ def sql(
     with boundary(debug):
         from datetime import date
 
-        from claude_cost.core.prices import load_table
         from claude_cost.engines import sql as gen
 
         mapping = gen.column_mapping(preset, column)
@@ -35,5 +34,5 @@ def sql(
             sys.stdout.write("".join(f"{name:<22} {mapping[name]:<28} {what}\n" for name, what in gen.COLUMNS.items()))
             return
         groups = tuple(g.strip() for g in group_by.split(",")) if group_by else None
-        query = gen.priced_sql(load_table(prices), gen.source_table(table, dialect), mapping, day(at) or date.today(), group_by=groups)
+        query = gen.priced_sql(price_table(prices), gen.source_table(table, dialect), mapping, day(at) or date.today(), group_by=groups)
         sys.stdout.write(gen.render(query.sql, dialect, view))

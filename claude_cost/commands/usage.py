@@ -18,6 +18,7 @@ from claude_cost.commands._shared import (
     day,
     err,
     output,
+    price_table,
 )
 
 FilesArg = Annotated[Optional[list[str]], typer.Argument(help="Response JSON, JSONL logs, SSE captures, Batch results, OTLP span exports, Claude Code transcripts or folders (- for stdin).", show_default=False)]
@@ -45,14 +46,13 @@ def usage(
     """Price recorded usage: what your traffic actually cost, by model, day, session, project or service."""
     with boundary(debug):
         from claude_cost.core.errors import EXIT_UNPRICED
-        from claude_cost.core.prices import load_table
         from claude_cost.engines.python import time_bound
         from claude_cost.engines.report import REPORT_FIELDS
         from claude_cost.engines.select import summarize_usage
         from claude_cost.render import formats as render
         from claude_cost.sources.usage import usage_records
 
-        fmt, table, when = Format.json if json_ else fmt, load_table(prices), day(at) or date.today()
+        fmt, table, when = Format.json if json_ else fmt, price_table(prices), day(at) or date.today()
         window = time_bound(since, "--since", end=False), time_bound(until, "--until", end=True)
         summary, used = summarize_usage(table, files or [], REPORT_FIELDS if fmt is Format.html else group_by, when, engine=engine,
                                         default_model=model, claude_code=claude_code, since=window[0], until=window[1], spark_master=spark_master,

@@ -139,6 +139,8 @@ class PriceTable:
     fees: Fees
     as_of: date
     files: tuple[str, ...] = ()
+    source: str = "bundled"  # where the base table came from: "bundled", or the file / URL an update installed
+    notes: tuple[str, ...] = ()  # what the user should hear about the table (an ignored update, its age)
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,7 @@ class Estimate:
     projection: tuple[tuple[str, Decimal, Decimal | None], ...] = ()  # (period, total, high total)
     output_basis: OutputBasis | None = None  # where output_tokens came from
     output_band: tuple[int, int, Decimal, Decimal] | None = None  # with mean: p5/p95 total output of the calls, and their totals
+    price_table: tuple[str, date] | None = None  # (source, as_of) of the table that priced it
 
 
 #: Allowed values of the scenario's named choices (the flag names users see).

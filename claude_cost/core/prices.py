@@ -29,9 +29,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["PRICES_ENV", "bundled_path", "load_table", "check_file", "resolve", "Resolved", "family_of"]
+__all__ = ["PRICES_ENV", "bundled_path", "data_dir", "installed_path", "load_table", "parse_table", "check_file", "resolve", "Resolved",
+           "family_of", "STALE_DAYS"]
 
 PRICES_ENV = "CLAUDE_COST_PRICES"
+#: A table older than this many days is said to be old (one note on stderr).
+STALE_DAYS = 90
 
 TOP_KEYS = {"schema", "as_of", "currency", "fees", "models"}
 FEE_KEYS = {
@@ -81,10 +84,67 @@ def _read(path: Path) -> dict[str, Any]:
         raise PriceTableError(f"{path}: not UTF-8 text (byte {exc.start})", hint="TOML files are UTF-8") from None
 
 
-def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool = True) -> PriceTable:
-    """The bundled table, with `user_file` (or $CLAUDE_COST_PRICES) merged over it."""
-    base_path = bundled_path()
-    raw = _read(base_path)
+def data_dir() -> Path:
+    """Where `prices update` installs tables: $XDG_DATA_HOME/claude-cost, else ~/.local/share/claude-cost."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "claude-cost"
+
+
+def installed_path() -> Path:
+    return data_dir() / "prices.toml"
+
+
+_AS_OF = re.compile(rb"^as_of\s*=\s*(\d{4}-\d{2}-\d{2})", re.M)
+
+
+def _bundled_as_of() -> date | None:
+    """The bundled table's date, read from its text (cheaper than parsing it)."""
+    try:
+        with open(bundled_path(), "rb") as fh:
+            m = _AS_OF.search(fh.read(4096))
+        return date.fromisoformat(m.group(1).decode()) if m else None
+    except (OSError, ValueError):
+        return None
+
+
+def _base(use_installed: bool) -> tuple[Path, dict[str, Any], str, list[str]]:
+    """The base table — the one an update installed, unless it is older than the bundled one or
+    broken (then the bundled one, with a note) — as (path, its parsed TOML, source, notes)."""
+    installed = installed_path()
+    if use_installed and installed.is_file():
+        try:
+            raw = _read(installed)
+            as_of = raw.get("as_of")
+            bundled = _bundled_as_of()
+            if isinstance(as_of, date) and bundled is not None and as_of < bundled:
+                note = (f"the updated price table in {installed} (as of {as_of}) is older than the bundled one ({bundled}): "
+                        "the bundled table is used (`claude-cost prices rollback` removes it)")  # fmt: skip
+                return bundled_path(), _read(bundled_path()), "bundled", [note]
+            _build(raw, str(installed))
+            return installed, raw, _installed_source(), []
+        except PriceTableError as exc:
+            note = f"the updated price table is not usable ({exc.message}): the bundled table is used (`claude-cost prices rollback`)"
+            return bundled_path(), _read(bundled_path()), "bundled", [note]
+    return bundled_path(), _read(bundled_path()), "bundled", []
+
+
+def _installed_source() -> str:
+    """Where the installed table was fetched from (written beside it by `prices update`)."""
+    import json
+
+    try:
+        meta = json.loads((data_dir() / "prices.json").read_text(encoding="utf-8"))
+        return str(meta["source"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return str(installed_path())
+
+
+def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool = True, use_installed: bool = True,
+               today: date | None = None) -> PriceTable:  # fmt: skip
+    """The base table (the bundled one, or the one `prices update` installed), with `user_file`
+    (or $CLAUDE_COST_PRICES) merged over it. Its `notes` say what a user should hear: an updated
+    table that was ignored, or a table older than STALE_DAYS days."""
+    base_path, raw, source, notes = _base(use_installed)
     if user_file is None and use_env:
         user_file = os.environ.get(PRICES_ENV) or None
     files = [str(base_path)]
@@ -93,7 +153,21 @@ def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool
         user_path = Path(user_file)
         table = _merge(table, raw, _read(user_path), str(user_path))
         files.append(str(user_path))
-    return PriceTable(table.models, table.aliases, table.fees, table.as_of, tuple(files))
+    age = ((today or date.today()) - table.as_of).days
+    if age > STALE_DAYS:
+        notes.append(f"the price table is {age} days old (as of {table.as_of}): `claude-cost prices update` fetches the current one")
+    return PriceTable(table.models, table.aliases, table.fees, table.as_of, tuple(files), source, tuple(notes))
+
+
+def parse_table(data: bytes, where: str) -> PriceTable:
+    """A whole table from bytes (a download), validated by the same rules as the bundled one."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise PriceTableError(f"{where}: not UTF-8 text (byte {exc.start})", hint="a price table is TOML") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PriceTableError(f"{where}: not valid TOML: {exc}", hint="a cut or damaged download changes nothing") from None
+    return _build(raw, where)
 
 
 def check_file(path: str | os.PathLike[str]) -> PriceTable:
@@ -391,6 +465,7 @@ def resolve(table: PriceTable, name: str) -> Resolved:
             return Resolved(table.models[table.aliases[candidate]], platform, endpoint)
     close = difflib.get_close_matches(key, list(table.aliases), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else "run `claude-cost prices` to list models"
+    hint += f" The price table is as of {table.as_of}: a newer model may need `claude-cost prices update`"
     raise UnknownModelError(f"unknown model {name!r}", hint=hint)
 
 

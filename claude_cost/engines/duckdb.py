@@ -349,4 +349,4 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
         problem_count += count
         problem_tokens += tokens
     return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count,
-                   usage_notes(assumed, 0), problem_tokens, {}, fields, None, assumed, 0)  # fmt: skip
+                   usage_notes(assumed, 0), problem_tokens, {}, fields, None, assumed, 0, price_table=(table.source, table.as_of))  # fmt: skip

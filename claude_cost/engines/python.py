@@ -126,6 +126,7 @@ class Summary:
     skipped_claude: int = 0  # skipped records that name a Claude model (an error under --strict)
     read_exclusive: int = 0  # telemetry records whose cache exceeded an input said to include it
     buckets: list[Bucket] = field(default_factory=list)  # with detail: the priced billing buckets (for what-ifs)
+    price_table: tuple[str, date] | None = None  # (source, as_of) of the table that priced it
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def summarize(
         requests += count
     return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, not_billed, problems, problem_count,
                    usage_notes(assumed, untimed, exclusive), problem_tokens, skipped, fields, logged_total, assumed, untimed,
-                   tuple(said), skipped_claude, exclusive, kept)  # fmt: skip
+                   tuple(said), skipped_claude, exclusive, kept, (table.source, table.as_of))  # fmt: skip
 
 
 def usage_notes(assumed: int, untimed: int, exclusive: int = 0) -> list[str]:
@@ -345,4 +346,4 @@ def merge(a: Summary, b: Summary) -> Summary:
     return Summary(sorted(groups.values(), key=lambda g: g.key), a.total + b.total, a.requests + b.requests, _add(a.not_billed, b.not_billed),
                    (a.problems + b.problems)[:MAX_PROBLEMS_KEPT], a.problem_count + b.problem_count, usage_notes(assumed, untimed, exclusive),
                    a.problem_tokens + b.problem_tokens, _add(a.skipped, b.skipped), a.fields, logged_total, assumed, untimed, said,
-                   a.skipped_claude + b.skipped_claude, exclusive, a.buckets + b.buckets)  # fmt: skip
+                   a.skipped_claude + b.skipped_claude, exclusive, a.buckets + b.buckets, a.price_table or b.price_table)  # fmt: skip

@@ -192,6 +192,7 @@ def estimate_manual(table: PriceTable, model_name: str, usage: Usage, assume: As
         projection=project(breakdown.total, high.total if high is not None else None, assume.per),
         output_basis=basis,
         output_band=_band(basis, assume, breakdown, resolved.model, scenario, table.fees, usage.prompt_tokens),
+        price_table=(table.source, table.as_of),
     )
 
 
@@ -341,6 +342,7 @@ def _price_payload(
         projection=project(breakdown.total, high.total if high is not None else None, assume.per),
         output_basis=basis,
         output_band=_band(basis, assume, breakdown, model, scenario, table.fees, total.tokens),
+        price_table=(table.source, table.as_of),
     )
 
 

@@ -83,6 +83,7 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
         "output_tokens": est.output_tokens,
         "output_tokens_upper_bound": est.output_upper_bound,
         "output_basis": basis_json(est),
+        "price_table": table_json(est.price_table),
         "lines": [_line_json(line) for line in est.breakdown.lines],
         "total_usd": dec(est.breakdown.total),
         "applied": list(est.breakdown.applied),
@@ -104,6 +105,11 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
         if any(high is not None for _, _, high in est.projection):
             doc["projection_usd_high"] = {period: dec(high) for period, _, high in est.projection if high is not None}
     return doc
+
+
+def table_json(ref: tuple[str, Any] | None) -> dict[str, Any] | None:
+    """`price_table`: where the table that priced it came from, and its date."""
+    return None if ref is None else {"source": ref[0], "as_of": ref[1].isoformat()}
 
 
 def basis_json(est: Estimate) -> dict[str, Any]:
@@ -228,10 +234,12 @@ def compare_json(cmp: Any, what_ifs: list[Any]) -> dict[str, Any]:
             )
         rows.append(row)
     scenario = base.estimate.scenario if base.estimate else None
+    priced = next((r.estimate for r in cmp.rows if r.estimate is not None), None)
     return {
         "schema_version": SCHEMA_VERSION,
         "baseline": base.model.id,
         "price_date": scenario.day.isoformat() if scenario else None,
+        "price_table": table_json(priced.price_table) if priced else None,
         "rows": rows,
         "what_if": [
             {"change": w.change, "total_usd": dec(w.total), "saving_usd": dec(w.saving_usd), "saving_pct": pct(w.saving_pct)}
@@ -357,6 +365,7 @@ def usage_json(summary: Any, show_logged: bool = False, what_ifs: list[Any] | No
         "skipped": summary.skipped,
         "skipped_claude": summary.skipped_claude,
         "notes": summary.notes,
+        "price_table": table_json(summary.price_table),
     }
     if show_logged:
         doc["logged_cost_usd"] = dec(summary.logged_total) if summary.logged_total is not None else None
@@ -758,3 +767,114 @@ def backtest_json(bt: Any) -> dict[str, Any]:
 
     return {"schema_version": SCHEMA_VERSION, "split_at": bt.split_at, "untimed": bt.untimed,
             "models": [row(r) for r in bt.rows], "all": row(bt.total) if bt.total else None}  # fmt: skip
+
+
+# ---------------------------------------------------------------- keeping prices current
+
+
+def _plain(value: Any) -> Any:
+    """A table value for JSON: Decimals as exact strings, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return dec(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _shown(value: Any, field: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return ("x" if field.endswith("multiplier") else "$") + dec(value)
+    return str(value)
+
+
+def price_diff_json(upd: Any) -> dict[str, Any]:
+    d = upd.diff
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "from": {"source": upd.old.source, "as_of": upd.old.as_of.isoformat()},
+        "to": {"source": upd.source, "as_of": upd.new.as_of.isoformat()},
+        "would_change": not d.empty,
+        "added": d.added, "removed": d.removed,
+        "retired": [{"model": m, "on": day.isoformat()} for m, day in d.retired],
+        "changes": [{"model": c.model, "field": c.field, "period": c.period, "old": _plain(c.old), "new": _plain(c.new)} for c in d.changes],
+    }  # fmt: skip
+
+
+def price_diff_text(upd: Any) -> str:
+    d = upd.diff
+    lines = [f"price table in use: {upd.old.source} (as of {upd.old.as_of})", f"fetched:            {upd.source} (as of {upd.new.as_of})"]
+    if d.empty:
+        return "\n".join([*lines, "nothing would change: the table in use is current"])
+    names = upd.new.models
+    lines += [f"added:   {m} ({names[m].name})" for m in d.added]
+    lines += [f"removed: {m}" for m in d.removed]
+    lines += [f"retired: {m} on {day}" for m, day in d.retired]
+    if d.changes:
+        lines.append(f"changed ({len(d.changes)}):")
+        width = max(len(c.model) for c in d.changes)
+        lines += [f"  {c.model:<{width}}  {c.field}  {c.period}: {_shown(c.old, c.field)} → {_shown(c.new, c.field)}" for c in d.changes]
+    if not (d.added or d.removed or d.retired or d.changes):
+        lines.append(f"only the table's date changes ({d.as_of[0]} → {d.as_of[1]})")
+    return "\n".join(lines)
+
+
+def price_info_json(table: Any, installed: Any, previous: Any, bundled_sha: str, today: Any, overlay: str | None) -> dict[str, Any]:
+    from claude_cost.core.prices import bundled_path
+
+    current = installed if table.source != "bundled" and installed is not None else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": table.source,
+        "path": str(current.path) if current else str(bundled_path()),
+        "as_of": table.as_of.isoformat(),
+        "age_days": (today - table.as_of).days,
+        "sha256": current.sha256 if current else bundled_sha,
+        "fetched": current.fetched if current else None,
+        "previous": None if previous is None else {"source": previous.source, "as_of": previous.as_of, "path": str(previous.path), "sha256": previous.sha256},
+        "overlay": overlay,
+    }  # fmt: skip
+
+
+def price_info_text(doc: dict[str, Any]) -> str:
+    lines = [f"price table: {doc['source']}", f"  file:     {doc['path']}", f"  as of:    {doc['as_of']} ({doc['age_days']} days ago)",
+             f"  sha256:   {doc['sha256']}"]  # fmt: skip
+    if doc["fetched"]:
+        lines.append(f"  fetched:  {doc['fetched']}")
+    prev = doc["previous"]
+    lines.append(f"kept for rollback: {prev['source']} (as of {prev['as_of']})" if prev else "kept for rollback: none (rollback goes to the bundled table)")
+    if doc["overlay"]:
+        lines.append(f"merged over it: {doc['overlay']} ($CLAUDE_COST_PRICES)")
+    return "\n".join(lines)
+
+
+def audit_json(a: Any) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "against": a.against, "source": a.source, "compared": a.compared, "agree": a.agree,
+        "differences": [{"model": d.model, "field": d.field, "period": d.period, "ours": _plain(d.ours), "theirs": _plain(d.theirs),
+                         **({"their_model": d.their_model} if d.their_model else {})} for d in a.differences],
+        "missing_here": a.missing_here, "missing_there": a.missing_there,
+        "not_expressed_there": a.unexpressed, "notes": a.notes,
+    }  # fmt: skip
+
+
+def audit_text(a: Any) -> str:
+    lines = [f"audit against {a.against}{f' ({a.source})' if a.source else ''}: {a.agree:,} of {a.compared:,} values agree"]
+    if a.differences:
+        lines.append(f"differ ({len(a.differences)}): model, field, period: ours vs theirs")
+        width = max(len(d.model) for d in a.differences)
+        for d in a.differences:
+            via = f"  (their {d.their_model} entry)" if d.their_model else ""
+            lines.append(f"  {d.model:<{width}}  {d.field}  {d.period}: {_shown(d.ours, d.field)} vs {_shown(d.theirs, d.field)}{via}")
+    if a.missing_here:
+        lines.append("theirs, not in our table: " + ", ".join(m["id"] + ("" if m["current"] else " (deprecated)") for m in a.missing_here))
+    if a.missing_there:
+        lines.append("ours, not in their list: " + ", ".join(a.missing_there))
+    if a.unexpressed:
+        lines.append("not stated in their list (not compared): " + ", ".join(f"{k} ({n} models)" for k, n in sorted(a.unexpressed.items())))
+    lines += [f"note: {n}" for n in a.notes[:20]]
+    if not a.failed:
+        lines.append("everything agrees")
+    return "\n".join(lines)

@@ -77,6 +77,23 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def configured_prices_url(start: Path) -> str | None:
+    """`prices-url` of the nearest claude-cost.toml or [tool.claude-cost], if it sets one."""
+    path = find_config(start)
+    if path is None:
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if path.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("claude-cost", {})
+    url = raw.get("prices-url") if isinstance(raw, dict) else None
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"{path}: prices-url: must be a URL or a path, got {url!r}")
+    return url
+
+
 def locate_config(given: Path | None, start: Path) -> Path:
     """The config to use: the one given, else the nearest found from `start` up."""
     found = given or find_config(start)
@@ -157,8 +174,8 @@ def load_config(path: Path) -> CheckConfig:
     else:
         prefix = ""
     where = str(path)
-    _keys(raw, DEFAULT_KEYS | {"budget"}, where)
-    defaults = {k: _check(where, k, v) for k, v in raw.items() if k != "budget"}
+    _keys(raw, DEFAULT_KEYS | {"budget", "prices-url"}, where)
+    defaults = {k: _check(where, k, v) for k, v in raw.items() if k not in ("budget", "prices-url")}
     budgets_raw = raw.get("budget")
     if not isinstance(budgets_raw, list) or not budgets_raw:
         loc = f"{prefix}.budget" if prefix else "budget"
