@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from usage_log import write_log  # noqa: E402
+from rich_records import write_rich  # noqa: E402
 
 
 def main() -> None:
@@ -33,7 +33,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "usage.jsonl"
-        write_log(log, args.records)
+        write_rich(log, args.records)
         page_path = Path(tmp) / "report.html"
         t = time.perf_counter()
         subprocess.run([exe, "usage", str(log), "--format", "html", "-o", str(page_path)], check=True, capture_output=True)

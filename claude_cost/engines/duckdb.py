@@ -58,10 +58,12 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
 
     DuckDB parses each line once into typed columns whose leaves are JSON text, and a line is
     `ok` only when that text proves the Python reader would read the same: a count is absent,
-    null or digits that fit BIGINT (no sign, point or exponent; not a string or boolean), the
-    model a non-empty string (the day text is checked per bucket, in Python: 'YYYY-MM-DD'). Doubt is never priced here: the file goes
-    to Python. (A key present with a null value reads as absent: `{"event": null}` beside a
-    usage object is priced as a record.)"""
+    null or the digits of a whole number that fits BIGINT — its text equals the text of its
+    value (no sign, point, exponent, quote or letter: checked by a round trip through UBIGINT,
+    the cheapest exact test measured) — and the model a non-empty string (the day text is
+    checked per bucket, in Python: 'YYYY-MM-DD'). Doubt is never priced here: a file with any
+    line that is not `ok` goes to Python whole. (A key present with a null value reads as absent:
+    `{"event": null}` beside a usage object is priced as a record.)"""
     counts = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
     usage_type = ("STRUCT(" + ", ".join(f"{c} JSON" for c in counts) + ", cache_creation STRUCT(ephemeral_5m_input_tokens JSON, "
                   "ephemeral_1h_input_tokens JSON), server_tool_use STRUCT(web_search_requests JSON), service_tier JSON, inference_geo JSON, speed JSON)")  # fmt: skip
@@ -73,41 +75,40 @@ def _jsonl_source(files: list[str], default_model: str | None) -> str:
     leaves = {"input": "usage.input_tokens", "cci": "usage.cache_creation_input_tokens", "read": "usage.cache_read_input_tokens",
               "output": "usage.output_tokens", "w5": "usage.cache_creation.ephemeral_5m_input_tokens",
               "w1": "usage.cache_creation.ephemeral_1h_input_tokens", "web": "usage.server_tool_use.web_search_requests"}  # fmt: skip
-    # every count at once: digits only (no sign, point, exponent, quote or letter), at most 18 (fits BIGINT)
-    joined = ", ".join(f"COALESCE({leaf}, '0')" for leaf in leaves.values())
-    checks = f"regexp_full_match(concat_ws(',', {joined}), '[0-9]{{1,18}}(,[0-9]{{1,18}})*')"
-    n = lambda name: f"COALESCE(TRY_CAST({leaves[name]} AS BIGINT), 0)"  # noqa: E731  (TRY: evaluated on odd lines too)
+    # each leaf's text and value computed once (an inner projection), then checked and used
+    texts = ", ".join(f"CAST({leaf} AS VARCHAR) AS t_{name}" for name, leaf in leaves.items())
+    values = ", ".join(f"TRY_CAST(CAST({leaf} AS VARCHAR) AS UBIGINT) AS v_{name}" for name, leaf in leaves.items())
+    exact = " AND ".join(f"(t_{name} IS NULL OR (CAST(v_{name} AS VARCHAR) = t_{name} AND length(t_{name}) <= 18))" for name in leaves)
+    n = lambda name: f"COALESCE(TRY_CAST(v_{name} AS BIGINT), 0)"  # noqa: E731
     # the model stays JSON text ('"claude-opus-4-7"'): matched against JSON-quoted names, decoded only per bucket
     default = "NULL" if default_model is None else gen.literal(json.dumps(default_model, ensure_ascii=False))
     model_ok = "(starts_with(model, '\"') AND model <> '\"\"')" + ("" if default_model is None else " OR model IS NULL")
-    split = "usage.cache_creation IS NOT NULL"
-    flag = lambda key, value: f"usage.{key} = '\"{value}\"'"  # noqa: E731
+    split = "has_split"
+    flag = lambda key, value: f"CASE WHEN {key} = '\"{value}\"' THEN '{value}' END"  # noqa: E731
     return f"""(
-  SELECT filename, ok,
-    CASE WHEN ok THEN COALESCE(model, {default}) END AS model,
-    CASE WHEN ok THEN when_text END AS "timestamp",
-    CASE WHEN ok THEN {n('input')} END AS input_tokens,
-    CASE WHEN ok THEN CASE WHEN {split} THEN {n('w5')} ELSE {n('cci')} END END AS ephemeral_5m_input_tokens,
-    CASE WHEN ok THEN CASE WHEN {split} THEN {n('w1')} ELSE 0 END END AS ephemeral_1h_input_tokens,
-    CASE WHEN ok THEN {n('read')} END AS cache_read_input_tokens,
-    CASE WHEN ok THEN {n('output')} END AS output_tokens,
-    CASE WHEN ok THEN {n('web')} ELSE 0 END AS web_search_requests,
-    CASE WHEN ok AND {flag('service_tier', 'batch')} THEN 'batch' END AS service_tier,
-    CASE WHEN ok AND {flag('inference_geo', 'us')} THEN 'us' END AS inference_geo,
-    CASE WHEN ok AND {flag('speed', 'fast')} THEN 'fast' END AS speed,
-    CASE WHEN ok AND NOT ({split}) AND {n('cci')} > 0 THEN 1 ELSE 0 END AS assumed
+  SELECT filename,
+    COALESCE(has_usage AND (t_input IS NOT NULL OR t_output IS NOT NULL)
+      AND resourceSpans IS NULL AND event IS NULL AND custom_id IS NULL AND ("type" IS NULL OR "type" = '"message"')
+      AND ({model_ok})
+      AND NOT ({split} AND t_w5 IS NULL AND t_w1 IS NULL)
+      AND {exact}, FALSE) AS ok,
+    COALESCE(model, {default}) AS model,
+    when_text AS "timestamp",
+    {n('input')} AS input_tokens,
+    CASE WHEN {split} THEN {n('w5')} ELSE {n('cci')} END AS ephemeral_5m_input_tokens,
+    CASE WHEN {split} THEN {n('w1')} ELSE 0 END AS ephemeral_1h_input_tokens,
+    {n('read')} AS cache_read_input_tokens,
+    {n('output')} AS output_tokens,
+    {n('web')} AS web_search_requests,
+    {flag('service_tier', 'batch')} AS service_tier,
+    {flag('inference_geo', 'us')} AS inference_geo,
+    {flag('speed', 'fast')} AS speed,
+    CASE WHEN NOT {split} AND {n('cci')} > 0 THEN 1 ELSE 0 END AS assumed
   FROM (
-    SELECT *,
-      COALESCE(usage IS NOT NULL AND (usage.input_tokens IS NOT NULL OR usage.output_tokens IS NOT NULL)
-        AND resourceSpans IS NULL AND event IS NULL AND custom_id IS NULL AND ("type" IS NULL OR "type" = '"message"')
-        AND ({model_ok})
-        AND NOT ({split} AND usage.cache_creation.ephemeral_5m_input_tokens IS NULL AND usage.cache_creation.ephemeral_1h_input_tokens IS NULL)
-        AND {checks}, FALSE) AS ok
-    FROM (
-      SELECT *, CASE {first_ts} END AS when_text
-      FROM read_json({listing}, format = 'newline_delimited', ignore_errors = true, filename = true,
-                     columns = {{{columns}}})
-    )
+    SELECT filename, model, resourceSpans, event, custom_id, "type", usage IS NOT NULL AS has_usage,
+      usage.cache_creation IS NOT NULL AS has_split, usage.service_tier AS service_tier, usage.inference_geo AS inference_geo,
+      usage.speed AS speed, CASE {first_ts} END AS when_text, {texts}, {values}
+    FROM read_json({listing}, format = 'newline_delimited', ignore_errors = true, filename = true, columns = {{{columns}}})
   )
 )"""
 
@@ -169,14 +170,15 @@ def summarize_files(
     con = _connect()
     parts: list[Summary] = []
     if jsonl:
-        summary, odd = _run(con, table, _jsonl_source(jsonl, default_model), gen.PRESETS["messages"], fields, default_day, json_names=True)
+        summary, odd = _run(con, table, _jsonl_source(jsonl, default_model), gen.PRESETS["messages"], fields, default_day, json_names=True,
+                            files=jsonl)  # fmt: skip
         to_python += [f for f in jsonl if f in odd]
         parts.append(summary)
     for kind in TABULAR:
         chosen = [f for f in tabular if f.endswith(kind)]
         if chosen:
             source, mapped = _tabular_source(con, chosen, mapping or gen.PRESETS["messages"])
-            parts.append(_run(con, table, source, mapped, fields, default_day)[0])
+            parts.append(_run(con, table, source, mapped, fields, default_day, tabular=True, files=chosen)[0])
     if to_python:
         if python_records is None:
             from claude_cost.sources.usage import records
@@ -206,14 +208,122 @@ def _valid_day(text: str) -> bool:
 
 
 def _run(con: Any, table: PriceTable, source: str, mapping: dict[str, str], fields: tuple[str, ...], default_day: date,
-         json_names: bool = False) -> tuple[Summary, set[str]]:  # fmt: skip
-    """Price one source in buckets; its summary (odd files left out) and the odd files.
-    `json_names`: the source's model column is JSON text (a quoted string)."""
-    def execute(sql: str) -> list[tuple[Any, ...]]:
-        return con.sql(sql).fetchall()  # type: ignore[no-any-return]
+         json_names: bool = False, tabular: bool = False, files: list[str] | None = None) -> tuple[Summary, set[str]]:  # fmt: skip
+    """Price one source in buckets, inside DuckDB: the buckets go to a temporary table, and only
+    their sums per group come back to Python (never one row per bucket). Returns the summary of
+    the files SQL kept and the "odd" files (a line not `ok`, or a day that is not 'YYYY-MM-DD'),
+    which JSONL hands to Python; in CSV and Parquet an odd day is an unpriced row instead.
+    `json_names`: the source's model column is JSON text (a quoted string). `files`: what the
+    source reads; one file is not grouped by its name (a constant key costs ~5% of the scan)."""
+    quote = (lambda name: json.dumps(name, ensure_ascii=False)) if json_names else (lambda name: name)  # noqa: E731
+    names = {quote(alias): model_id for alias, model_id in table.aliases.items()}
+    platforms: tuple[tuple[str, str], ...] = ()
+    for attempt in (1, 2):
+        tables = _load(con, table, names, platforms)
+        single = files[0] if files is not None and len(files) == 1 else None
+        query = gen.bucketed_sql(table, source, mapping, default_day, names=names, keys=() if single else ("filename",), tables=tables,
+                                 platforms=platforms, aggregates={"ok": "bool_and", "assumed": "SUM"})  # fmt: skip
+        if single is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {BUCKETS} AS {query.sql}")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {BUCKETS} AS SELECT *, CAST($file AS VARCHAR) AS filename FROM ({query.sql})", {"file": single})
+        unknown = [r[0] for r in con.sql(f"SELECT DISTINCT model_name FROM {BUCKETS} WHERE model_id IS NULL AND model_name IS NOT NULL AND ok").fetchall()]
+        more, seen = _platform_names(table, unknown, json_names, platforms)
+        if not more or attempt == 2:
+            break
+        names.update(more)  # platform ids and names Python alone resolves: priced in SQL on a second pass
+        platforms = tuple(sorted(seen))
+    bad_days = [d for (d,) in con.sql(f"SELECT DISTINCT day FROM {BUCKETS}").fetchall() if not _valid_day(d)]
+    odd_clause = "NOT ok" if tabular else "NOT ok OR list_contains($bad, day)"
+    odd = {r[0] for r in con.execute(f"SELECT DISTINCT filename FROM {BUCKETS} WHERE {odd_clause}", {"bad": bad_days} if not tabular else None).fetchall()}
+    return _summary_in_db(con, table, fields, sorted(odd), bad_days if tabular else [], json_names), odd
 
-    return run_buckets(execute, table, source, mapping, fields, default_day, json_names=json_names,
-                       load=lambda names, platforms: _load(con, table, names, platforms))  # fmt: skip
+
+BUCKETS = "claude_cost_buckets"
+
+
+def _platform_names(table: PriceTable, unknown: list[str], json_names: bool, platforms: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Names the SQL did not match that Python resolves: name -> the model id (or platform key)
+    to price them at, and the (platform, endpoint) pairs their rate rows need."""
+    more: dict[str, str] = {}
+    seen = set(platforms)
+    for name in unknown:
+        try:
+            found = resolve(table, json.loads(name) if json_names else name)
+        except (ClaudeCostError, ValueError):
+            continue
+        if found.platform is None:
+            more[name.strip().lower()] = found.model.id
+        else:  # a Bedrock / Vertex id prices as that platform (a regional endpoint +10%, fact sheet §11)
+            endpoint = found.endpoint if found.platform in ("bedrock", "vertex") and found.endpoint else "global"
+            more[name.strip().lower()] = platform_key(found.model.id, found.platform, endpoint)
+            seen.add((found.platform, endpoint))
+    return more, seen
+
+
+def _summary_in_db(con: Any, table: PriceTable, fields: tuple[str, ...], odd: list[str], bad_days: list[str], json_names: bool) -> Summary:
+    """`python.summarize`'s summary of the buckets left after `odd` files, summed in SQL per group;
+    unknown models, refused combinations and (CSV / Parquet) odd days as problems."""
+    keep = "NOT list_contains($odd, filename)"
+    values = {"odd": odd, "bad": bad_days}
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        return con.execute(sql, {k: v for k, v in values.items() if f"${k}" in sql}).fetchall()  # type: ignore[no-any-return]
+
+    tokens = [*gen.TOKEN_COLUMNS, "web_search_requests"]
+    costs = [f"{c}_pico" for c in gen.COST_ITEMS]
+    parts = {"model": "split_part(model_id, '|', 1)", "day": "day", "month": "SUBSTRING(day, 1, 7)"}
+    keys = [parts[f] for f in fields]
+    sums = ", ".join(f"SUM({c})" for c in ("requests", *tokens, *costs))
+    priced = f"{keep} AND priced = 1 AND NOT list_contains($bad, day)"
+    groups: list[Group] = []
+    total = Decimal(0)
+    requests = 0
+    items = (*TOKEN_CLASSES, "web_searches")
+    for row in query(f"SELECT {', '.join(keys)}, {sums} FROM {BUCKETS} WHERE {priced} GROUP BY ALL ORDER BY ALL"):
+        key, (count, *rest) = tuple(row[: len(keys)]), row[len(keys):]
+        tok, pico = [int(x or 0) for x in rest[: len(tokens)]], [int(x or 0) for x in rest[len(tokens):]]
+        g = Group(key, count, Usage(*tok[:5], web_searches=tok[5]), {i: _pico(p) for i, p in zip(items, pico)}, _pico(sum(pico)))
+        groups.append(g)
+        total += g.total
+        requests += count
+    assumed = int(query(f"SELECT COALESCE(SUM(assumed), 0) FROM {BUCKETS} WHERE {keep} AND model_id IS NOT NULL")[0][0])
+    problems: list[Problem] = []
+    problem_count = problem_tokens = 0
+    five = " + ".join(gen.TOKEN_COLUMNS[:5])
+    for filename, day, count, toks in query(f"SELECT filename, day, SUM(requests), SUM({five}) FROM {BUCKETS} WHERE {keep} AND list_contains($bad, day) "
+                                            "GROUP BY ALL ORDER BY ALL"):  # fmt: skip
+        problems.append(Problem(filename, f"{count} record(s) whose time {day!r}… is not an ISO date", int(toks or 0)))
+        problem_count += count
+        problem_tokens += int(toks or 0)
+    for filename, name, count, toks in query(f"SELECT filename, model_name, SUM(requests), SUM({five}) FROM {BUCKETS} WHERE {keep} AND model_id IS NULL "
+                                             "AND NOT list_contains($bad, day) GROUP BY ALL ORDER BY ALL"):  # fmt: skip
+        shown = _decoded(name) if json_names else name
+        try:
+            resolve(table, shown)
+            reason = f"unknown model {shown!r}"
+        except ClaudeCostError as exc:
+            reason = str(exc)
+        problems.append(Problem(filename, f"{count} record(s): {reason}", int(toks or 0)))
+        problem_count += count
+        problem_tokens += int(toks or 0)
+    for key, day, batch, geo_us, fast, filename, count, toks in query(
+        f"SELECT model_id, day, batch, geo_us, fast, filename, SUM(requests), SUM({five}) FROM {BUCKETS} WHERE {keep} AND model_id IS NOT NULL "
+        "AND priced = 0 AND NOT list_contains($bad, day) GROUP BY ALL ORDER BY ALL"):  # fmt: skip
+        model_id, platform, endpoint = split_key(key)
+        model = table.models[model_id]
+        scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
+                            speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
+        try:
+            pricing.price(Usage(), model, scenario, table.fees)
+            reason = "no price for this combination"
+        except ClaudeCostError as exc:
+            reason = exc.message
+        problems.append(Problem(filename, f"{count} record(s) of {model_id} on {day}: {reason}", int(toks or 0)))
+        problem_count += count
+        problem_tokens += int(toks or 0)
+    return Summary(groups, total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count, usage_notes(assumed, 0), problem_tokens, {}, fields,
+                   None, assumed, 0, price_table=(table.source, table.as_of))  # fmt: skip
 
 
 def _load(con: Any, table: PriceTable, names: dict[str, str], platforms: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:

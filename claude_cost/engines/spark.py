@@ -44,15 +44,43 @@ _FLAT = """SELECT model, `timestamp`, usage.input_tokens AS input_tokens,
 FROM {raw}"""
 
 
+def _reachable(remote: str) -> None:
+    """Fail in one line, and at once, when nothing listens at $SPARK_REMOTE (the client would
+    otherwise retry for minutes)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(remote.split(";")[0])
+    host, port = parts.hostname, parts.port or 15002
+    if parts.scheme != "sc" or not host:
+        raise InputError(f"SPARK_REMOTE={remote!r} is not a Spark Connect address", hint="e.g. sc://localhost:15002")
+    try:
+        with socket.create_connection((host, port), timeout=5):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot reach Spark Connect at {remote}: {exc.strerror or exc}",
+                         hint="start the server (sbin/start-connect-server.sh) or unset SPARK_REMOTE for local Spark") from None  # fmt: skip
+
+
 def session(master: str | None = None) -> Any:
     """A Spark session: Spark Connect when $SPARK_REMOTE is set, else `master` (local[*])."""
+    import warnings
+
+    # pyspark warns on every start that it "does not yet fully support pandas >= 3": not the user's concern here
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise InputError("the spark engine needs pyspark", hint="pip install 'claude-cost[spark]'") from None
     builder = SparkSession.builder.appName("claude-cost")
-    if os.environ.get("SPARK_REMOTE") and master is None:
-        return builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote and master is None:
+        _reachable(remote)
+        try:
+            return builder.remote(remote).getOrCreate()
+        except ImportError as exc:  # the Spark Connect client's own dependencies (pandas, pyarrow, grpcio)
+            raise InputError(f"Spark Connect needs more packages: {str(exc).splitlines()[0]}",
+                             hint="pip install 'claude-cost[spark]' (it brings pyspark[connect])") from None  # fmt: skip
     builder = builder.master(master or "local[*]").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
     try:
         spark = builder.getOrCreate()

@@ -15,6 +15,8 @@ most 1e12 USD per row or group) — never a decimal division, never a float.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -169,7 +171,8 @@ def _head(rows: list[RateRow], table: PriceTable, source: str, mapping: Mapping[
 
 
 def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], default_day: date, *, names: Mapping[str, str] | None = None,
-                 keys: tuple[str, ...] = (), tables: tuple[str, str] | None = None, platforms: tuple[tuple[str, str], ...] = ()) -> Query:  # fmt: skip
+                 keys: tuple[str, ...] = (), tables: tuple[str, str] | None = None, platforms: tuple[tuple[str, str], ...] = (),
+                 aggregates: Mapping[str, str] | None = None) -> Query:  # fmt: skip
     """The same pricing with the rows summed first: per model name, day, batch / residency /
     speed, long-context band and `keys` (source columns), then each bucket joined to its rates
     once. Exact for the same reason as per row (price x sum = sum of price x tokens, in
@@ -178,7 +181,8 @@ def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], def
 
     Returns per bucket: the keys, model_name, model_id, day, `priced`, `requests`, the token
     sums and `<item>_pico`. `platforms`: the (platform, endpoint) rate rows `names` may point
-    to (`rate_rows.platform_key`)."""
+    to (`rate_rows.platform_key`). `aggregates`: more source columns, each summed up per bucket
+    by the aggregate function given (column -> "MIN" / "SUM" …)."""
     rows = rate_rows(table, platforms)
     thresholds = sorted({r.tier_above for r in rows if r.tier_above >= 0})
     bounds = list(zip([-1, *thresholds], [*thresholds, None]))
@@ -187,8 +191,10 @@ def bucketed_sql(table: PriceTable, source: str, mapping: Mapping[str, str], def
     rep = "CASE " + " ".join(f"WHEN {prompt} > {lo} THEN {lo + 1}" for lo, _ in reversed(bounds[1:])) + " ELSE 0 END" if thresholds else "0"
     group = ["model_name", "day", "batch", "geo_us", "fast", *keys]
     sums = [f"SUM({c}) AS {c}" for c in (*TOKEN_COLUMNS, "web_search_requests")]
+    sums += [f"{fn}({name}) AS {name}" for name, fn in (aggregates or {}).items()]
     costs = _cost_columns()
-    sql = f"""{_head(rows, table, source, mapping, default_day, names, keys, tables)}
+    carried = (*keys, *(aggregates or {}))
+    sql = f"""{_head(rows, table, source, mapping, default_day, names, carried, tables)}
 ), buckets AS (
   SELECT {", ".join(group)}, {rep} AS band, COUNT(*) AS requests, {", ".join(sums)}
   FROM usage_rows
@@ -203,8 +209,22 @@ SELECT u.*, CASE WHEN p.model IS NULL THEN 0 ELSE 1 END AS priced,
 FROM named_buckets AS u
 LEFT JOIN prices AS p ON p.model = u.model_id AND u.day >= p.valid_from AND u.day < p.valid_until
   AND p.batch = u.batch AND p.geo_us = u.geo_us AND p.fast = u.fast AND u.band > p.tier_above AND u.band <= p.tier_upto"""
-    cols = (*group, "band", "requests", *TOKEN_COLUMNS, "web_search_requests", "model_id", "priced", *(f"{i}_pico" for i in COST_ITEMS))
+    cols = (*group, "band", "requests", *TOKEN_COLUMNS, "web_search_requests", *(aggregates or {}), "model_id", "priced",
+            *(f"{i}_pico" for i in COST_ITEMS))  # fmt: skip
     return Query(sql, cols)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def kept_columns(names: list[str] | None) -> tuple[str, ...]:
+    """`--keep` columns: plain identifiers only (they are written into the query as they are)."""
+    out = []
+    for name in names or []:
+        if not _IDENTIFIER.fullmatch(name):
+            raise InputError(f"--keep {name!r}: give a column name (letters, digits, _)", hint="quote-free names only; map others with --column")
+        out.append(name)
+    return tuple(out)
 
 
 def priced_sql(
