@@ -8,6 +8,7 @@ Goal: claude-cost takes 0.35x of genai-prices' wall time or less, and never impo
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -49,7 +50,8 @@ def main() -> None:
         "print('anthropic imported:', 'anthropic' in sys.modules, file=sys.stderr)"
     )
     sdk = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stderr.strip()
-    a, b = timed([ours, theirs], args.runs)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # byte code as a pip install leaves it
+    a, b = timed([ours, theirs], args.runs, env=env)
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"claude-cost estimate (manual): median {ma * 1000:.0f} ms  min {min(a) * 1000:.0f} ms  ({args.runs} runs)")
     print(f"genai-prices calc:             median {mb * 1000:.0f} ms  min {min(b) * 1000:.0f} ms  ({args.runs} runs)")

@@ -28,14 +28,22 @@ _SECRET_ENV = (
 )
 
 
+@pytest.fixture(scope="session")
+def tokenizer_cache(tmp_path_factory):
+    """One folder of derived tokenizer tables for the whole run (deriving takes ~1 s a version;
+    tests of the cache itself point CLAUDE_COST_TOKENIZER_CACHE elsewhere)."""
+    return tmp_path_factory.mktemp("tokenizer")
+
+
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
+def clean_env(monkeypatch, tmp_path, tokenizer_cache):
     for name in _SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "no-anthropic-config"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no price table a user installed
+    monkeypatch.setenv("CLAUDE_COST_TOKENIZER_CACHE", str(tokenizer_cache))
 
 
 @pytest.fixture(scope="session")

@@ -99,12 +99,15 @@ def test_ctok_asked_for_but_missing_is_an_install_hint(cli, monkeypatch):
 
 
 def test_manual_estimates_and_help_do_not_load_ctok():
+    """Nor our tokenizer engine, the SDK or DuckDB (issue 24: start-up)."""
     code = (
         "import sys\nfrom claude_cost.cli import main\n"
-        "for argv in (['estimate', '--model', 'opus-4.7', '--input-tokens', '5', '--json'], ['--help']):\n"
+        "for argv in (['estimate', '--model', 'opus-4.7', '--input-tokens', '5', '--json'], ['--help'], ['estimate', '--help']):\n"
         "    sys.argv = ['claude-cost', *argv]\n"
         "    try: main()\n    except SystemExit: pass\n"
-        "assert 'ctok' not in sys.modules, 'ctok imported'\n"
+        "heavy = ('ctok', 'anthropic', 'duckdb', 'claude_cost.counting.tokenizer', 'claude_cost.counting.vocabulary', 'claude_cost.counting.offline')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr

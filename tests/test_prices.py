@@ -193,3 +193,27 @@ def test_prices_json(cli):
     # one model: the same document with that model alone
     one = cli.json("prices", "opus-4.6")
     assert list(one["models"]) == ["claude-opus-4-6"] and one["models"]["claude-opus-4-6"]["input"] == "5"
+
+
+def test_a_parsed_table_is_kept_and_a_changed_file_read_again(tmp_path):
+    """The parse cache (issue 24: start-up): the second load reads the cache, an edited file is
+    parsed again, a damaged cache entry is ignored, and the values keep their types."""
+    import os
+
+    from claude_cost.core import cachefile
+
+    path = write(tmp_path, '[models."opus-4.7"]\ninput = 4.25\n')
+    assert resolve(load_table(path), "opus-4.7").model.rates.input == D("4.25")
+    kept = sorted((cachefile.cache_home()).glob("prices-*.marshal"))
+    assert len(kept) == 2  # the bundled table and this one
+    first = load_table(path)
+    assert resolve(first, "opus-4.7").model.rates.input == D("4.25") and isinstance(first.as_of, type(load_table(use_env=False).as_of))
+    path.write_text('[models."opus-4.7"]\ninput = 4.5\n')  # same size, new content
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert resolve(load_table(path), "opus-4.7").model.rates.input == D("4.5")
+    for entry in cachefile.cache_home().glob("prices-*.marshal"):
+        entry.write_bytes(b"\x00damaged")
+    assert resolve(load_table(path), "opus-4.7").model.rates.input == D("4.5")
+    path.write_text('[models."opus-4.7"]\ninput = [oops\n')
+    with pytest.raises(PriceTableError, match="not valid TOML"):
+        load_table(path)

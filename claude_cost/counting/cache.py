@@ -22,11 +22,10 @@ _CHUNK = 500  # keys per lookup query: below SQLite's oldest bound-parameter lim
 
 def default_path() -> Path:
     """$CLAUDE_COST_CACHE, else $XDG_CACHE_HOME/claude-cost/counts.sqlite3, else ~/.cache/…"""
+    from claude_cost.core.cachefile import cache_home
+
     explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "claude-cost" / "counts.sqlite3"
+    return Path(explicit) if explicit else cache_home() / "counts.sqlite3"
 
 
 def body_key(canonical_body: str) -> str:
