@@ -22,6 +22,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -75,16 +76,31 @@ def _chunks(strings: list[str], rng: random.Random, n: int) -> list[str]:
     return [t for t in out if t]
 
 
-def catalogs(rng: random.Random, per_catalog: int, stride: int = 1) -> list[tuple[str, str]]:
+def read_catalog(mo: Path) -> dict:
+    """A compiled gettext catalog's messages (empty if it cannot be read)."""
+    try:
+        with open(mo, "rb") as fh:
+            return gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+    except Exception:
+        return {}
+
+
+def language(locale: str) -> str:
+    """The language of a locale or man page folder: pt_BR, pt_PT and pt are one; sr@latin is sr."""
+    return locale.split("@")[0].split("_")[0].split(".")[0]
+
+
+def catalogs(rng: random.Random, per_catalog: int, stride: int = 1, skip: frozenset[str] = frozenset(),
+             skip_docs: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[str, str]]:  # fmt: skip
+    """Chunks of translated catalog strings (and English source strings), leaving out the
+    languages in `skip` and the (language, "catalog:NAME.mo") documents in `skip_docs`."""
     texts: list[tuple[str, str]] = []
     english: list[str] = []
     for mo in sorted(Path("/usr/share/locale").glob("*/LC_MESSAGES/*.mo"))[::stride]:
-        try:
-            with open(mo, "rb") as fh:
-                catalog = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
-        except Exception:
-            continue
         locale = mo.parts[-3]
+        if language(locale) in skip or (language(locale), f"catalog:{mo.name}") in skip_docs:
+            continue
+        catalog = read_catalog(mo)
         pairs = [(k, v) for k, v in catalog.items() if isinstance(k, str) and k and isinstance(v, str) and len(v) > 3]
         english += [k for k, _ in pairs[:50]]
         translated = [v for k, v in pairs if v != k]
@@ -181,10 +197,13 @@ def sample(seed: int, per_group: int = 20) -> list[tuple[str, str]]:
 
 
 def build(seed: int = 14, per_catalog: int = 3, code_texts: int = 2000, per_script: int = 25, emoji: int = 400,
-          per_group: int = 900) -> list[tuple[str, str]]:  # fmt: skip
-    """(group, text) pairs, at most `per_group` per group; deterministic for a seed on a given machine."""
+          per_group: int = 900, skip: frozenset[str] = frozenset(), skip_docs: frozenset[tuple[str, str]] = frozenset(),
+          ) -> list[tuple[str, str]]:  # fmt: skip
+    """(group, text) pairs, at most `per_group` per group; deterministic for a seed on a given
+    machine. The catalogs of the languages in `skip`, and the catalogs in `skip_docs`, are left out."""
     rng = random.Random(seed)
-    rows = catalogs(rng, per_catalog) + code(rng, code_texts) + generated(rng, per_script) + emoji_and_symbols(rng, emoji)
+    rows = (catalogs(rng, per_catalog, skip=skip, skip_docs=skip_docs) + code(rng, code_texts) + generated(rng, per_script)
+            + emoji_and_symbols(rng, emoji))  # fmt: skip
     seen: set[str] = set()
     by_group: dict[str, list[str]] = {}
     for group, text in rows:
@@ -199,3 +218,177 @@ def build(seed: int = 14, per_catalog: int = 3, code_texts: int = 2000, per_scri
             texts = rng.sample(texts, per_group)
         out += [(group, t) for t in texts]
     return out
+
+
+# ---------------------------------------------------------------- long running text (issue 24)
+#
+# Paragraphs of 2 KB and more, in every script the machine has: the translated manual pages in
+# /usr/share/man/<lang> (real running text; troff markup stripped below) and, for the scripts no
+# manual page is written in, a catalog's translated strings joined in their order into
+# paragraphs. Each text keeps its language and its document (manual page or catalog), so whole
+# languages can be held out.
+
+_NAMED = {"em": "—", "en": "–", "aq": "'", "dq": '"', "lq": "“", "rq": "”", "oq": "‘", "cq": "’", "ss": "ß", "bu": "•", "co": "©",
+          "rg": "®", "hy": "-", "mi": "-", "ti": "~", "ha": "^", "lh": "", "rh": "", "Fo": "«", "Fc": "»", "fo": "‹", "fc": "›",
+          "<=": "≤", ">=": "≥", "->": "→", "<-": "←", "mu": "×", "de": "°"}  # fmt: skip
+_ACCENT = {":": "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", ",": "\u0327", "o": "\u030a", "v": "\u030c"}
+_ESCAPE = re.compile(r"\\(?:\((..)|\[([^\]]*)\]|f(?:\[[^\]]*\]|\(..|.)|s[-+]?\d+|\*(?:\(..|\[[^\]]*\]|.)|[nw](?:\(..|\[[^\]]*\]|'[^']*'|.)|(.))")
+_TEXT_MACROS = {"SH", "SS", "B", "I", "BI", "BR", "IB", "IR", "RB", "RI", "SM", "SB"}
+_BREAK_MACROS = {"PP", "P", "LP", "sp", "TP", "IP", "HP", "SH", "SS", "RS", "RE", "nf", "fi", "TH", "br", "Sh", "Pp"}
+
+
+def _named(name: str) -> str:
+    if name in _NAMED:
+        return _NAMED[name]
+    if len(name) == 2 and name[0] in _ACCENT:
+        return unicodedata.normalize("NFC", name[1] + _ACCENT[name[0]])
+    return ""
+
+
+def troff_text(source: str) -> list[str]:
+    """The paragraphs of a manual page's running text (markup dropped, escapes resolved)."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def close() -> None:
+        if current:
+            paragraphs.append(" ".join(current))
+            current.clear()
+
+    for line in source.splitlines():
+        if line.startswith((".\\\"", "'\\\"", '.\\"', "'\\\"")) or line in (".", "'"):
+            continue
+        if line.startswith((".", "'")):
+            macro, _, args = line[1:].strip().partition(" ")
+            if macro in _BREAK_MACROS:
+                close()
+            if macro in _TEXT_MACROS and args:
+                current.append(args.replace('"', ""))
+            continue
+        if not line.strip():
+            close()
+            continue
+        current.append(line)
+    close()
+
+    def resolve(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(2):
+            return _named(m.group(1) or m.group(2))
+        other = m.group(3)
+        return {"-": "-", "e": "\\", " ": " ", "~": " ", "0": " "}.get(other or "", "")
+
+    return [re.sub(r"\s+", " ", _ESCAPE.sub(resolve, p)).strip() for p in paragraphs]
+
+
+def _english_share(text: str) -> float:
+    words = re.findall(r"[A-Za-z]+", text)
+    return sum(w.lower() in _EN_STOP for w in words) / max(len(re.findall(r"\w+", text)), 1)
+
+
+_EN_STOP = frozenset("the and of to in is for that with on as are this be by it from or an at not you your can will".split())
+
+
+def _join(paragraphs: list[str], low: int = 2000, high: int = 6000) -> list[str]:
+    """Consecutive paragraphs joined into texts of `low` to about `high` characters."""
+    out, current, size = [], [], 0
+    for p in paragraphs:
+        current.append(p)
+        size += len(p) + 2
+        if size >= low:
+            out.append("\n\n".join(current)[:high])
+            current, size = [], 0
+    return out
+
+
+def long_prose(per_language: int = 30, english: int = 120) -> list[tuple[str, str, str, str]]:
+    """(group, language, document, text): running text of 2 KB and more, at most
+    `per_language` texts a language (`english` of English), from manual pages and translation
+    catalogs."""
+    import gzip
+
+    rows: list[tuple[str, str, str, str]] = []
+    taken: dict[str, int] = {}
+
+    def add(lang: str, doc: str, texts: list[str]) -> None:
+        for text in texts:
+            if taken.get(lang, 0) >= (english if lang == "en" else per_language):
+                return
+            group = "English" if lang == "en" else script_group(text)
+            if group is None or (lang != "en" and group in ("Latin (other)",) and _english_share(text) > 0.06):
+                continue  # an untranslated paragraph in a translated page
+            taken[lang] = taken.get(lang, 0) + 1
+            rows.append((group, lang, doc, text))
+
+    man = Path("/usr/share/man")
+    folders = sorted(p for p in man.iterdir() if p.is_dir() and not p.name.startswith("man")) if man.is_dir() else []
+    for folder in [man, *folders]:
+        lang = "en" if folder == man else language(folder.name)
+        pages = sorted(folder.glob("man*/*.gz"))
+        for page in pages[:: max(1, len(pages) // (160 if lang == "en" else 40))]:
+            try:
+                source = gzip.decompress(page.read_bytes()).decode("utf-8")
+            except (OSError, UnicodeDecodeError, EOFError):
+                continue
+            paragraphs = [p for p in troff_text(source) if len(p) > 80 and (lang == "en" or _english_share(p) < 0.06)]
+            add(lang, f"man:{page.name}", _join(paragraphs))
+    for mo in sorted(Path("/usr/share/locale").glob("*/LC_MESSAGES/*.mo")):
+        lang = language(mo.parts[-3])
+        if lang == "en" or taken.get(lang, 0) >= per_language:
+            continue
+        catalog = read_catalog(mo)
+        strings = [v.strip() for k, v in catalog.items() if isinstance(k, str) and k and isinstance(v, str) and v != k and len(v) > 30]
+        add(lang, f"catalog:{mo.name}", _join(strings))
+    return rows
+
+
+def _script(text: str) -> str:
+    """The Unicode script most letters of `text` are in (the first word of their names)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "?").split(" ")[0]
+            counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else "?"  # type: ignore[arg-type]
+
+
+def hold_out(rows: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], str]:
+    """(language, document) → "fit", "band" or "test". Whole languages are held out: of the
+    languages written in one script, about a quarter are "test" and a quarter "band" (at least
+    one "test" once a script has two). A script only one language writes here (Greek, Georgian,
+    Thai, Tamil, …) has nothing else to learn it from, so it holds out whole documents instead;
+    so does English, a content class of its own."""
+    scripts: dict[str, set[str]] = {}
+    script_of: dict[str, str] = {}
+    for _, lang, _, text in rows:
+        if lang not in script_of:
+            # English is a content class of its own: like a lone script, it holds out documents
+            script_of[lang] = "english" if lang == "en" else _script(text)
+        scripts.setdefault(script_of[lang], set()).add(lang)
+    out: dict[tuple[str, str], str] = {}
+    rank = {lang: hashlib.sha256(lang.encode()).digest() for lang in script_of}
+    for script, langs in scripts.items():
+        ordered = sorted(langs, key=rank.__getitem__)
+        n = len(ordered)
+        if n == 1:
+            for _, lang, doc, _ in rows:
+                if lang == ordered[0]:
+                    h = hashlib.sha256(doc.encode()).digest()[0]
+                    out[(lang, doc)] = "fit" if h < 128 else ("band" if h < 192 else "test")
+            continue
+        test = set(ordered[: max(1, n // 4)])
+        band = set(ordered[len(test) : len(test) + n // 4])
+        for _, lang, doc, _ in rows:
+            if lang in langs:
+                out[(lang, doc)] = "test" if lang in test else ("band" if lang in band else "fit")
+    return out
+
+
+def held_out_sources(rows: list[tuple[str, str, str, str]], split: dict[tuple[str, str], str]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The languages held out whole, and the documents held out of the other languages: what a
+    fit must not see at all (its short catalog strings included)."""
+    langs: dict[str, set[str]] = {}
+    for _, lang, doc, _ in rows:
+        langs.setdefault(lang, set()).add(split[(lang, doc)])
+    whole = frozenset(lang for lang, splits in langs.items() if splits == {"test"})
+    docs = frozenset((lang, doc) for (lang, doc), sp in split.items() if sp == "test" and lang not in whole)
+    return whole, docs

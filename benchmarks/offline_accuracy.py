@@ -122,16 +122,10 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return [m[i][n] / m[i][i] if abs(m[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
-def _count(args: tuple[str, str]) -> int:
-    import ctok
-
-    text, version = args
-    return int(ctok.token_count(text, version))
-
-
 def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
-    """ctok's content tokens (frame removed) per family for each text; cached on disk by text hash."""
-    import multiprocessing
+    """ctok's content tokens (frame removed) per family for each text — counted by our engine,
+    which returns ctok's count exactly (tests/test_tokenizer.py); cached on disk by text hash."""
+    from claude_cost.counting.tokenizer import token_count
 
     cache: dict[str, dict[str, int]] = json.loads(CACHE.read_text()) if CACHE.exists() else {}
     out: dict[str, dict[str, int]] = {fam: {} for fam in CTOK_VERSION}
@@ -144,9 +138,8 @@ def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
             else:
                 todo.append((text, ver, fam, key))
     if todo:
-        print(f"counting {len(todo):,} texts with ctok …", file=sys.stderr)
-        with multiprocessing.Pool() as pool:
-            counts = pool.map(_count, [(t, v) for t, v, _, _ in todo], chunksize=20)
+        print(f"counting {len(todo):,} texts as ctok counts them …", file=sys.stderr)
+        counts = [token_count(t, v) for t, v, _, _ in todo]
         for (text, ver, fam, key), n in zip(todo, counts):
             content = n - offline.CTOK_FRAME[ver]
             out[fam][text] = content
@@ -185,16 +178,24 @@ def _wls(g: list[list[float]], h: list[float], prior: list[float] | None, ridge:
         active.remove(min(negative, key=lambda i: sol[i]))
 
 
-def fit_family(rows: list[tuple[str, int]]) -> dict[str, list[float]]:
+def fit_family(rows: list[tuple[str, int]], running: list[tuple[str, int]] | None = None) -> dict[str, list[float]]:
     """Per content class: weights fitted on that class's rows (relative error, each class weighing
-    the same), shrunk towards a fit on all rows so a small class cannot run wild."""
+    the same), shrunk towards a fit on all rows so a small class cannot run wild; and, per class,
+    weights for running text fitted on the rows of LONG_TEXT characters and more of both `rows`
+    and `running` (the long texts, which teach only those)."""
     n = len(offline.FEATURES)
     data: dict[str, list[tuple[list[float], float, float]]] = {c: [] for c in offline.CLASSES}
-    for text, content in rows:
-        if content <= 0:
-            continue
-        f = offline.features(text)
-        data[offline.content_class(text, f)].append((f, float(content), 1.0 / content**2))
+    long_rows: dict[str, list[tuple[list[float], float, float]]] = {}
+    for source, is_running in ((rows, False), (running or [], True)):
+        for text, content in source:
+            if content <= 0:
+                continue
+            f = offline.features(text)
+            cls = offline.content_class(text, f)
+            if not is_running:
+                data[cls].append((f, float(content), 1.0 / content**2))
+            if len(text) >= offline.LONG_TEXT:
+                long_rows.setdefault(cls, []).append((f, float(content), 1.0 / content**2))
     grams = {cls: _gram(rs, n) for cls, rs in data.items()}
     g = [[0.0] * n for _ in range(n)]
     h = [0.0] * n
@@ -212,12 +213,19 @@ def fit_family(rows: list[tuple[str, int]]) -> dict[str, list[float]]:
             continue
         total_w = sum(w for _, _, w in rs)
         weights[cls] = _wls(*grams[cls], base, ridge=0.02 * total_w)
+    # Running text (LONG_TEXT characters and more) gets weights of its own, fitted on the long
+    # rows of the class and shrunk towards the class's weights.
+    for cls in offline.CLASSES:
+        rs = long_rows.get(cls, [])
+        if len(rs) >= 20:
+            total_w = sum(w for _, _, w in rs)
+            weights[f"{cls}:long"] = _wls(*_gram(rs, n), weights[cls], ridge=0.02 * total_w)
     return weights
 
 
 def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, high_q: float = 0.975) -> dict[str, list[float]]:
     """Ratios real/estimate at the 2.5th and 97.5th percentiles, per content class (and per class
-    for texts under 50 estimated tokens), on rows the weights were not fitted on."""
+    for texts under 50 estimated tokens and for running text), on rows the weights were not fitted on."""
     ratios: dict[str, list[float]] = {}
     for text, content in rows:
         if content <= 0:
@@ -226,7 +234,9 @@ def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, hi
         f = offline.features(text)
         cls = offline.content_class(text, f)
         ratios.setdefault(cls, []).append(content / est)
-        if est < 50:
+        if len(text) >= offline.LONG_TEXT:
+            ratios.setdefault(f"{cls}:long", []).append(content / est)
+        elif est < 50:
             ratios.setdefault(f"{cls}:short", []).append(content / est)
     bands: dict[str, list[float]] = {}
     widest = [1.0, 1.0]
@@ -242,23 +252,82 @@ def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, hi
     return bands
 
 
-def corpus_rows() -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
+def long_bands(model: dict, family: str, short_fit: list[tuple[str, int]], long: list[tuple[str, str, str, str]],
+               split: dict[tuple[str, str], str], truth: dict[str, int], folds: int = 4, low_q: float = 0.01,
+               high_q: float = 0.99) -> dict[str, list[float]]:  # fmt: skip
+    """Ranges for running text that hold for a language the model has not seen: the long texts
+    the test does not hold (fit and band) are dealt into `folds` folds by language (by document
+    where a script has one language), each fold is estimated by weights fitted without it, and
+    the range is the 2.5th-97.5th percentile of real/estimate over every fold, per class."""
     import corpus
 
-    rows = corpus.build()
+    rows = [(lang, doc, t) for _, lang, doc, t in long if split[(lang, doc)] != "test" and truth.get(t, 0) > 0]
+    langs_of_script: dict[str, set[str]] = {}
+    for lang, _, t in rows:
+        langs_of_script.setdefault(corpus._script(t), set()).add(lang)
+    alone = {lang for langs in langs_of_script.values() if len(langs) == 1 for lang in langs}
+
+    def fold(lang: str, doc: str) -> int:
+        key = f"{lang}/{doc}" if lang in alone or lang == "en" else lang
+        return hashlib.sha256(key.encode()).digest()[0] % folds
+
+    ratios: dict[str, list[float]] = {}
+    saved = model["weights"][family]
+    try:
+        for k in range(folds):
+            model["weights"][family] = fit_family(short_fit, [(t, truth[t]) for lang, doc, t in rows if fold(lang, doc) != k])
+            offline._MODEL = model  # type: ignore[assignment]
+            for lang, doc, t in rows:
+                if fold(lang, doc) == k:
+                    cls = offline.content_class(t, offline.features(t))
+                    ratios.setdefault(f"{cls}:long", []).append(truth[t] / offline.estimate_text(t, family).tokens)
+    finally:
+        model["weights"][family] = saved
+        offline._MODEL = model  # type: ignore[assignment]
+    bands = {}
+    for key, vals in ratios.items():
+        if len(vals) < 15:
+            continue
+        vals.sort()
+        lo, hi = vals[int(low_q * (len(vals) - 1))], vals[min(len(vals) - 1, int(high_q * (len(vals) - 1) + 0.999))]
+        bands[key] = [round(min(lo, 1.0) - 0.005, 3), round(max(hi, 1.0) + 0.005, 3)]
+    return bands
+
+
+def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
+    """The short corpus; with `held_out_long`, without the catalogs of the languages and
+    documents the long-text test holds out."""
+    import corpus
+
+    if held_out_long:
+        long = corpus.long_prose()
+        langs, docs = corpus.held_out_sources(long, corpus.hold_out(long))
+        rows = corpus.build(skip=langs, skip_docs=docs)
+    else:
+        rows = corpus.build()
     return rows, teacher_counts([t for _, t in rows])
 
 
 def fit() -> None:
-    """Refit data/offline.json: weights on the corpus's "fit" rows, ranges on its "band" rows."""
-    rows, truth = corpus_rows()
+    """Refit data/offline.json: weights on the corpus's "fit" rows and the long texts of the
+    languages (and documents) held for fitting; ranges on the "band" rows of both. The languages
+    and documents of the long-text test are left out of both, short strings included."""
+    import corpus
     from corpus import split
+
+    rows, truth = corpus_rows(held_out_long=True)
+    long = corpus.long_prose()
+    long_split = corpus.hold_out(long)
+    long_fit = [t for _, lang, doc, t in long if long_split[(lang, doc)] == "fit"]
+    long_band = [t for _, lang, doc, t in long if long_split[(lang, doc)] == "band"]
+    long_truth = teacher_counts(long_fit + long_band)
 
     out_path = ROOT / "claude_cost" / "data" / "offline.json"
     model: dict[str, object] = {
         "source": "fitted by benchmarks/offline_accuracy.py --fit with ctok 1.3.0 as the teacher on a corpus built on the machine "
-        "(benchmarks/corpus.py: gettext catalogs of ~200 locales, source code, text generated per script, emoji, symbols); "
-        "weights on the corpus's fit rows, ranges (2.5th-97.5th percentile of real/estimate) on its band rows",
+        "(benchmarks/corpus.py: gettext catalogs of ~200 locales, source code, text generated per script, emoji, symbols, and "
+        "running text of 2 KB and more from translated manual pages and catalogs); weights on the corpus's fit rows, ranges "
+        "(2.5th-97.5th percentile of real/estimate) on its band rows; the languages and documents of the long-text test held out",
         "date": time.strftime("%Y-%m-%d"),
         "features": list(offline.FEATURES),
         "classes": list(offline.CLASSES),
@@ -266,12 +335,13 @@ def fit() -> None:
         "bands": {},
     }
     for family in ("v3", "v4.7", "v5"):
-        fit_rows = [(t, truth[family][t]) for _, t in rows if split(t) == "fit"]
-        band_rows = [(t, truth[family][t]) for _, t in rows if split(t) == "band"]
-        model["weights"][family] = fit_family(fit_rows)  # type: ignore[index]
+        short_fit = [(t, truth[family][t]) for _, t in rows if split(t) == "fit"]
+        band_rows = [(t, truth[family][t]) for _, t in rows if split(t) == "band"] + [(t, long_truth[family][t]) for t in long_band]
+        model["weights"][family] = fit_family(short_fit, [(t, long_truth[family][t]) for t in long_fit])  # type: ignore[index]
         model["bands"][family] = {c: [0.5, 2.0] for c in offline.CLASSES}  # type: ignore[index]
         offline._MODEL = model  # type: ignore[assignment]
         model["bands"][family] = fit_bands(band_rows, family)  # type: ignore[index]
+        model["bands"][family].update(long_bands(model, family, short_fit, long, long_split, long_truth[family]))  # type: ignore[index]
         print(family, model["bands"][family])  # type: ignore[index]
     out_path.write_text(json.dumps(model, indent=1) + "\n")
     offline._MODEL = None
@@ -279,8 +349,10 @@ def fit() -> None:
 
 
 def by_group(family: str) -> None:
-    """The held-out ("test") corpus rows per group: fitted median error and coverage, against ctok."""
-    rows, truth = corpus_rows()
+    """The held-out ("test") corpus rows per group: fitted median error and coverage, against ctok.
+    The languages the long-text test holds out are left out here as they were of the fit (their
+    short strings are a harder test of their own: --long)."""
+    rows, truth = corpus_rows(held_out_long=True)
     from corpus import GROUPS, split
 
     all_errs = []
@@ -302,11 +374,46 @@ def by_group(family: str) -> None:
     print(f"{'all':<16} {len(all_errs):>4} {statistics.median(all_errs):>10.1%}")
 
 
+def long_report(family: str, quiet: bool = False) -> dict[str, tuple[float, float, int]]:
+    """Held-out long running text (whole languages held out, corpus.hold_out) per script group:
+    median error of the fitted point and the share of texts whose range holds ctok's count."""
+    import corpus
+
+    rows = corpus.long_prose()
+    split = corpus.hold_out(rows)
+    test = [(g, t) for g, lang, doc, t in rows if split[(lang, doc)] == "test"]
+    truth = teacher_counts([t for _, t in test])[family]
+    out: dict[str, tuple[float, float, int]] = {}
+    everything = []
+    if not quiet:
+        print(f"\n{family}: fitted estimate vs ctok on held-out long texts (2 KB+, languages held out)")
+        print(f"{'group':<16} {'n':>4} {'median err':>10} {'p90 err':>8} {'in range':>8}")
+    for group in corpus.GROUPS:
+        errs, inside = [], 0
+        texts = [t for g, t in test if g == group and truth[t] > 0]
+        for t in texts:
+            est = offline.estimate_text(t, family)
+            errs.append(abs(est.tokens - truth[t]) / truth[t])
+            inside += est.low <= truth[t] <= est.high
+        if not texts:
+            continue
+        everything += errs
+        errs.sort()
+        out[group] = (statistics.median(errs), inside / len(texts), len(texts))
+        if not quiet:
+            print(f"{group:<16} {len(texts):>4} {statistics.median(errs):>10.1%} {errs[int(0.9 * (len(errs) - 1))]:>8.1%} {inside / len(texts):>8.0%}")
+    out["all"] = (statistics.median(everything), 0.0, len(everything))
+    if not quiet:
+        print(f"{'all':<16} {len(everything):>4} {statistics.median(everything):>10.1%}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--fit", action="store_true", help="refit data/offline.json on the machine-built corpus (needs ctok)")
     parser.add_argument("--groups", action="store_true", help="also report the corpus's held-out rows per script group (needs ctok)")
+    parser.add_argument("--long", action="store_true", help="also report held-out long running text per script group (needs ctok)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"calibration data not found at {args.data} (pass --data DIR)")
@@ -341,6 +448,9 @@ def main() -> None:
     if args.groups:
         for family in ("v3", "v4.7", "v5"):
             by_group(family)
+    if args.long:
+        for family in ("v3", "v4.7", "v5"):
+            long_report(family)
 
     # speed: a 100 KB payload, after the first call
     text = "\n".join(rosetta[k] for k in list(rosetta)[:200])[:100_000]

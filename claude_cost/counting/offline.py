@@ -137,6 +137,7 @@ _STOPWORDS = frozenset(
     "we they their there if but all when more one would what about into than other also been only its these such".split()
 )
 _INNER_CAP = re.compile(r"[a-z][A-Z]")
+_CODE_SYMBOLS = re.compile(r"[{}()\[\];=<>]")
 _UPPER = re.compile(r"[A-Z]")
 
 
@@ -244,7 +245,9 @@ def content_class(text: str, f: list[float]) -> str:
             return name
         if sum(f[_SCRIPT_INDEX[s]] for s in _CLASS_SCRIPTS["latin"]) >= 0.01 * n:
             return "latin"
-    if f[6] > 0.06 * n or f[11] > 0.05 * n:
+    if f[11] > 0.05 * n or (f[6] > 0.06 * n and (n < LONG_TEXT or len(_CODE_SYMBOLS.findall(text)) >= 0.015 * n)):
+        # punctuation alone makes short text code; running text also needs code's own symbols
+        # (translated messages are full of %s and --option but have few brackets or `=`)
         return "code"
     if f[0] >= 12 and f[_STOP] < 0.08 * f[0]:
         return "latin"
@@ -266,6 +269,11 @@ class Estimate:
 ZERO = Estimate(0, 0, 0)
 
 
+#: From this many characters a text is running text: it has weights and a range of its own,
+#: fitted on long texts (issue 24: short catalog strings taught the model other habits).
+LONG_TEXT = 1500
+
+
 def estimate_text(text: str, family: str | None) -> Estimate:
     """Estimate the content tokens of a text for a tokenizer family (None: union of families)."""
     if not text:
@@ -276,9 +284,12 @@ def estimate_text(text: str, family: str | None) -> Estimate:
     model = _model()
     f = features(text)
     cls = content_class(text, f)
-    point = max(1.0, sum(w * x for w, x in zip(model["weights"][family][cls], f)))
+    weights = model["weights"][family]
+    long = len(text) >= LONG_TEXT
+    point = max(1.0, sum(w * x for w, x in zip(weights.get(f"{cls}:long", weights[cls]) if long else weights[cls], f)))
     bands = model["bands"][family]
-    lo, hi = bands.get(f"{cls}:short", bands[cls]) if point < 50 else bands[cls]
+    size = "long" if long else "short" if point < 50 else ""
+    lo, hi = bands.get(f"{cls}:{size}", bands[cls])
     # bands are ratios real/estimate (e.g. 0.9 and 1.12); +1 absorbs the boundary token
     return Estimate(round(point), max(0, math.floor(point * lo)), math.ceil(point * hi) + 1)
 
