@@ -8,17 +8,16 @@ number another way: real text repeats itself and both stages are local, so it cu
 into chunks whose counts add up and works each distinct chunk out once, with its character
 tables precomputed from ctok (counting/vocabulary.py) and its inner loops in the regex engine.
 
-**Where the text is cut.** At every single space that stands between a non-space character and
-a character that opens a word (a letter, by ctok's own classification). Two facts make the
-chunks independent:
+**Where the text is cut.** After every run of whitespace that a character opening a word (a
+letter, by ctok's own classification) follows. Two facts make the chunks independent:
 
 1. *The stream.* Every rule that writes a marker looks at most one run to the right (does a
-   space follow? does a letter follow?) and two runs to the left (the contraction rule). The
-   run right of the cut is a word, and a word's markers never depend on a space before it (its
-   ⟨bow⟩ is dropped only after an apostrophe or a stray mark). The chunk left of the cut sees
-   "a single space, then a word", so it is worked out with a stand-in word after its space,
-   whose ⟨bow⟩a⟨eow⟩ is then cut off again; the seam rule (⟨eow⟩ + space + ⟨bow⟩ loses the
-   space) comes out the same way.
+   single space follow? does a letter follow?) and two runs to the left (the contraction rule).
+   The run right of the cut is a word, and a word's markers never depend on whitespace before it
+   (its ⟨bow⟩ is dropped only after an apostrophe or a stray mark). The chunk left of the cut
+   ends in that whitespace and sees a word after it, so it is worked out with a stand-in word
+   there, whose ⟨bow⟩a⟨eow⟩ is then cut off again; the seam rule (⟨eow⟩ + one space + ⟨bow⟩
+   loses the space) comes out the same way.
 2. *The tiling.* The right chunk's stream opens with a case marker or ⟨bow⟩. In ctok's
    vocabulary no piece has a case marker anywhere but first, nor ⟨bow⟩ after anything but a
    case marker (checked when the vocabulary is derived: ``Vocabulary.chunkable``), so no piece
@@ -92,9 +91,9 @@ class _Patterns:
         )  # fmt: skip
         spaces = re.escape("".join(ch for ch in vocab.spaces if not ascii_only or ch.isascii()))
         start = c["word"] if ascii_only else vocab.word_start
-        self.cut = re.compile(f"(?<=[^{spaces}] )(?=[{start}])") if vocab.chunkable else None
-        # The commonest chunk: a word, perhaps punctuation, and the single space before a word.
-        self.simple = re.compile(f"([{start}][{word}]*)([{c['punct']}]*) ")
+        self.cut = re.compile(f"(?<=[{spaces}])(?=[{start}])") if vocab.chunkable else None
+        # The commonest chunk: a word, perhaps punctuation, and the whitespace before a word.
+        self.simple = re.compile(f"([{start}][{word}]*)([{c['punct']}]*)([{spaces}]+)")
 
 
 class Tokenizer:
@@ -159,16 +158,19 @@ class Tokenizer:
     # ------------------------------------------------------------------ normalisation
 
     def _normalize(self, text: str) -> str:
-        """ctok's ``nfc``: NFC, controls and private use stripped, spaces and (v3) curly quotes
-        folded. Text already in NFC changes character by character (the derived tables); text
-        that is not, or holds a lone surrogate or Thai SARA AM, goes to ctok's own function."""
+        """ctok's ``nfc``: NFC first, then controls and private use stripped, spaces and (v3)
+        curly quotes folded, character by character (the derived tables). Text holding a lone
+        surrogate or Thai SARA AM (whose composition ctok does between those steps) goes to
+        ctok's own function."""
         if text.isascii():
             return text.translate(self._ascii_table)
         v = self.vocab
-        if v.nfc_context in text or _SURROGATE.search(text) or not unicodedata.is_normalized("NFC", text):
+        if v.nfc_context in text or _SURROGATE.search(text):
             from ctok.normalize import nfc
 
             return nfc(text, fold_quotes=v.fold_quotes)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
         if self._nfc is None:
             ranges = "".join(f"{re.escape(lo)}-{re.escape(hi)}" for lo, hi, _ in v.nfc_ranges)
             self._nfc = re.compile("[" + "".join(map(re.escape, v.nfc_changes)) + ranges + "]")
@@ -183,12 +185,16 @@ class Tokenizer:
 
     def _stream(self, chunk: str, pats: _Patterns, first: bool, followed: bool, head_space: bool) -> str:
         """The marked stream of one chunk: `first` holds the message start, `followed` means a
-        word follows the chunk's final single space."""
+        word follows the chunk's final whitespace."""
         if followed and not first:
             simple = pats.simple.fullmatch(chunk)
             if simple is not None:
-                word, punct = simple.groups()
-                return self._word(word) + (punct + self._eow if punct else "")
+                # punctuation takes ⟨eow⟩ before a single space (one not followed by another);
+                # a lone space between ⟨eow⟩ and the next word's ⟨bow⟩ is the seam, not written
+                word, punct, space = simple.groups()
+                if punct and space[0] == " " and space[1:2] != " ":
+                    punct += self._eow
+                return self._word(word) + punct + ("" if space == " " else space)
         v = self.vocab
         bow, eow = self._bow, self._eow
         s = chunk if followed else chunk.rstrip("\n")  # a content-final newline run is the frame's

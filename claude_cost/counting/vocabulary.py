@@ -344,7 +344,7 @@ def derive(version: str) -> dict:
     if any(_SEP in p for p in pieces):
         raise RuntimeError("a ctok piece contains NUL: the vocabulary file format needs another separator")
     # The tokenizer adds up chunk by chunk only if no piece can span the point where a chunk
-    # begins: that point is followed by a case marker or ⟨bow⟩ (and preceded by ⟨eow⟩ or a space),
+    # begins: that point is followed by a case marker or ⟨bow⟩ (and preceded by ⟨eow⟩ or whitespace),
     # so every case marker must open its piece, and ⟨bow⟩ may follow nothing but case markers.
     chunkable = all(
         all(ch not in (SHIFT_G, CAPS_G) for ch in p[1:]) and all(p[i - 1] in (SHIFT_G, CAPS_G) for i in range(1, len(p)) if p[i] == BOW_G)
