@@ -302,3 +302,14 @@ def test_the_cli_counts_with_the_engine_and_says_ctok(cli, tmp_path):
     assert {r["model"]: r["prompt_tokens"] for r in rows} == {
         "claude-opus-4-7": ctok.token_count(text, "4.7"), "claude-sonnet-4-6": ctok.token_count(text, "3.0"),
         "claude-opus-4-8": ctok.token_count(text, "4.8")}  # fmt: skip
+
+
+def test_the_memo_starts_again_instead_of_growing(monkeypatch):
+    monkeypatch.setattr(engine, "_MEMO_LIMIT", 50)
+    tok = engine.Tokenizer("4.8")
+    rng = random.Random(5)
+    words = ["".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 9))) for _ in range(400)]
+    for i in range(6):
+        text = " ".join(words[i * 60 : i * 60 + 60]) + f" ({i})"
+        assert tok.count(text) == ctok.token_count(text, "4.8")
+        assert len(tok._memo) <= 50 + 60

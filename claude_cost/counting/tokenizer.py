@@ -59,6 +59,8 @@ _LONG = 256
 #: pieces, or source code) the tiling walks back only while the text is a piece's suffix: that
 #: set costs ~12 ms to load (v3) and then saves more than it cost.
 _MANY = 6000
+#: Distinct chunks kept per vocabulary (each a few hundred bytes) before the memo starts again.
+_MEMO_LIMIT = 500_000
 #: The stand-in word after a chunk's last space (a lowercase ASCII letter: no case marker).
 _STAND_IN = "a"
 #: Run kinds, in the order of the run pattern's groups.
@@ -138,6 +140,9 @@ class Tokenizer:
         total = self._tile(self._stream(chunks[0], pats, True, True, head_space))
         total += self._tile(self._stream(chunks[last], pats, False, False, False))
         memo = self._memo
+        if len(memo) > _MEMO_LIMIT:  # a long batch of distinct texts: start again rather than grow
+            memo.clear()
+            self._segments.clear()
         middle = chunks[1:last]
         hits = list(map(memo.get, middle))
         if None in hits:
