@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rich_records import write_rich  # noqa: E402
 
 FLOOR = r"""import sys, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it draws on stdout after 2 s
 cols = ("{'model': 'VARCHAR', 'timestamp': 'VARCHAR', 'usage': 'STRUCT(input_tokens BIGINT, cache_creation_input_tokens BIGINT, "
         "cache_read_input_tokens BIGINT, output_tokens BIGINT, cache_creation STRUCT(ephemeral_5m_input_tokens BIGINT, "
         "ephemeral_1h_input_tokens BIGINT), server_tool_use STRUCT(web_search_requests BIGINT), service_tier VARCHAR, inference_geo VARCHAR)'}")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -211,3 +213,17 @@ def test_file_names_with_quotes_glob_characters_and_other_scripts(table, tmp_pat
         write(folder / name, [plain_line(rng, i) for i in range(30)])
     same(summarize_files(table, [str(folder)], "model,day", DAY), python(table, [str(folder)], "model,day"))
     assert len(summarize_files(table, [str(folder / "a[1].jsonl")], "model", DAY).groups) > 0  # a name taken as named, not as a pattern
+
+
+def test_duckdbs_progress_bar_never_reaches_stdout():
+    """DuckDB draws a progress bar on stdout for any query over 2 s (found pricing 10M records:
+    it broke --json). In a fresh process (pytest's capture turns it off for us) a default
+    connection has it on; the engine's connection has it off."""
+    code = (
+        "import duckdb\n"
+        "from claude_cost.engines.duckdb import _connect\n"
+        "q = \"SELECT current_setting('enable_progress_bar')\"\n"
+        "print(duckdb.connect().execute(q).fetchall()[0][0], _connect().execute(q).fetchall()[0][0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]

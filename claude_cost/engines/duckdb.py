@@ -136,7 +136,11 @@ def _connect() -> Any:
         import duckdb
     except ImportError:
         raise InputError("the duckdb engine needs the duckdb package", hint="pip install duckdb, or use --engine python") from None
-    return duckdb.connect(config={"preserve_insertion_order": False})  # order is never needed: less memory, faster scans
+    con = duckdb.connect(config={"preserve_insertion_order": False})  # order is never needed: less memory, faster scans
+    # DuckDB's progress bar, drawn for any query over 2 s, goes to stdout and would corrupt --json
+    # output (a session setting: it cannot be given at connect)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _pico(value: Any) -> Decimal:
