@@ -60,6 +60,8 @@ def test_unknown_model_exit_2_one_line(cli):
     assert r.stdout == ""
     assert r.stderr.splitlines()[0] == "error: unknown model 'opus-4.9'"
     assert "did you mean" in r.stderr and "Traceback" not in r.stderr
+    r = cli("estimate", "--model", "gpt-4", "--input-tokens", "1", code=2)  # nothing close: where the list is, as a sentence
+    assert "run `claude-cost prices` to list models. The price table is as of " in r.stderr
 
 
 def test_scenario_errors_exit_2(cli):

@@ -251,3 +251,42 @@ def test_check_config_nan_budget_is_named(cli, tmp_path):
     cfg = tmp_path / "claude-cost.toml"
     cfg.write_text('[[budget]]\nname = "x"\nfiles = ["*.json"]\nper-request = nan\n')
     assert "per-request: must be an amount in USD >= 0" in cli("check", "--config", cfg, code=2).stderr
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_files_saved_with_a_byte_order_mark(cli, tmp_path):
+    """Windows editors and PowerShell's Out-File start UTF-8 files with a BOM: every file we read
+    takes it (the DuckDB engine always did, so the Python engine lost the first record and the
+    two disagreed); UTF-16 is named as such."""
+    import gzip
+
+    request = {"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+    payload = tmp_path / "p.json"
+    payload.write_bytes(BOM + json.dumps(request).encode())
+    # 1M input tokens of Opus 4.7 at $5 / MTok
+    assert cli.json("estimate", payload, "--input-tokens", "1000000", "--output-tokens", "0")["total_usd"] == "5"
+    assert cli.json("estimate", "-", "--input-tokens", "1000000", "--output-tokens", "0", input="\ufeff" + json.dumps(request))["total_usd"] == "5"
+    batch = tmp_path / "b.jsonl"
+    batch.write_bytes(BOM + b"\n".join(json.dumps({"custom_id": c, "params": request}).encode() for c in "ab") + b"\n")
+    doc = cli.json("estimate", batch, "--count", "offline")
+    assert len(doc["requests"]) == 2 and doc["errors"] == []
+    line = {"model": "claude-opus-4-7", "usage": {"input_tokens": 1000000, "output_tokens": 0}, "timestamp": "2026-11-01T00:00:00Z"}
+    log = tmp_path / "u.jsonl"
+    log.write_bytes(BOM + (json.dumps(line) + "\n").encode() * 2)
+    (tmp_path / "u.jsonl.gz").write_bytes(gzip.compress(log.read_bytes()))
+    for path in (log, tmp_path / "u.jsonl.gz"):
+        for engine in ("python", "duckdb"):
+            doc = cli.json("usage", path, "--engine", engine)
+            assert (doc["total_usd"], doc["groups"][0]["requests"], doc["unpriced_count"]) == ("10", 2, 0), (path, engine)
+    prices = tmp_path / "p.toml"
+    prices.write_bytes(BOM + b'[models."sonnet-4.6"]\ninput = 4\n')
+    doc = cli.json("estimate", "--model", "sonnet-4.6", "--input-tokens", "1000000", "--output-tokens", "0", "--prices", prices)
+    assert doc["total_usd"] == "4"
+    cfg = tmp_path / "claude-cost.toml"
+    cfg.write_bytes(BOM + b'count = "offline"\n[[budget]]\nfiles = ["p.json"]\nper-request = 1\n')
+    assert cli.json("check", "--config", cfg)["budgets"][0]["ok"]
+    payload.write_bytes(json.dumps(request).encode("utf-16"))
+    r = cli("estimate", payload, "--input-tokens", "1", code=2)
+    assert "UTF-16 text, not UTF-8" in r.stderr and "save it as UTF-8" in r.stderr

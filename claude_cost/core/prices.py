@@ -78,7 +78,7 @@ def _read(path: Path) -> dict[str, Any]:
         return cached
     try:
         with open(path, "rb") as fh:
-            raw = tomllib.load(fh, parse_float=Decimal)
+            raw = tomllib.loads(fh.read().decode("utf-8-sig"), parse_float=Decimal)  # a BOM (Windows editors) dropped
     except FileNotFoundError:
         raise PriceTableError(f"{path}: prices file not found", hint="check the --prices / CLAUDE_COST_PRICES path") from None
     except OSError as exc:
@@ -249,7 +249,7 @@ def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool
 def parse_table(data: bytes, where: str) -> PriceTable:
     """A whole table from bytes (a download), validated by the same rules as the bundled one."""
     try:
-        raw = tomllib.loads(data.decode("utf-8"), parse_float=Decimal)
+        raw = tomllib.loads(data.decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise PriceTableError(f"{where}: not UTF-8 text (byte {exc.start})", hint="a price table is TOML") from None
     except tomllib.TOMLDecodeError as exc:
@@ -551,8 +551,8 @@ def resolve(table: PriceTable, name: str) -> Resolved:
         if candidate in table.aliases:
             return Resolved(table.models[table.aliases[candidate]], platform, endpoint)
     close = difflib.get_close_matches(key, list(table.aliases), n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(close)}?" if close else "run `claude-cost prices` to list models"
-    hint += f" The price table is as of {table.as_of}: a newer model may need `claude-cost prices update`"
+    hint = f"did you mean {', '.join(close)}?" if close else "run `claude-cost prices` to list models."
+    hint += f" The price table is as of {table.as_of}; a newer model may need `claude-cost prices update`."
     raise UnknownModelError(f"unknown model {name!r}", hint=hint)
 
 

@@ -83,7 +83,7 @@ def configured_prices_url(start: Path) -> str | None:
     if path is None:
         return None
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     if path.name == "pyproject.toml":
@@ -157,7 +157,7 @@ MAX_COUNT = 10**9
 
 def load_config(path: Path) -> CheckConfig:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except tomllib.TOMLDecodeError as exc:

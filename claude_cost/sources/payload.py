@@ -42,11 +42,18 @@ def read_stdin() -> str:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
         return sys.stdin.read()
-    data = stream.read()
+    return decode(stream.read(), "stdin")
+
+
+def decode(data: bytes, where: str) -> str:
+    """Payload bytes as text: UTF-8, a byte-order mark dropped (Windows editors and PowerShell
+    write one); UTF-16 and anything else not UTF-8 is a PayloadError that says so."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise PayloadError(f"{where}: UTF-16 text, not UTF-8", hint="save it as UTF-8 (PowerShell: Out-File -Encoding utf8)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PayloadError(f"stdin: not UTF-8 text (byte {exc.start})", hint="payloads are UTF-8 JSON") from None
+        raise PayloadError(f"{where}: not UTF-8 text (byte {exc.start})", hint="payloads are UTF-8 JSON") from None
 
 
 def read_payload(source: str) -> dict[str, Any]:
@@ -57,13 +64,11 @@ def read_payload(source: str) -> dict[str, Any]:
     else:
         path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = decode(path.read_bytes(), where)
         except FileNotFoundError:
             raise PayloadError(f"{where}: no such file", hint="give a JSON payload file or - for stdin") from None
         except IsADirectoryError:
             raise PayloadError(f"{where}: is a directory, not a payload file") from None
-        except UnicodeDecodeError:
-            raise PayloadError(f"{where}: not UTF-8 text", hint="payloads are JSON files") from None
         except OSError as exc:
             raise PayloadError(f"{where}: cannot read: {exc.strerror}") from None
     return parse_payload(text, where)
@@ -496,11 +501,11 @@ def _jsonl(lines: Any, where: str) -> Any:
         loc = f"{where}:{n}"
         if isinstance(line, bytes):
             try:
-                line = line.decode("utf-8")
+                line = line.decode("utf-8-sig" if n == 1 else "utf-8")  # a BOM at the start dropped
             except UnicodeDecodeError as exc:
                 yield Source(loc, None, PayloadError(f"{loc}: not UTF-8 text (byte {exc.start})"))
                 continue
-        text = line.strip()
+        text = line.strip().lstrip("\ufeff") if n == 1 else line.strip()
         if not text:
             continue
         try:

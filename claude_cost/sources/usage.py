@@ -304,7 +304,7 @@ def _open(source: str) -> IO[str]:
             raw = io.BufferedReader(raw)
         if raw.peek(2)[:2] == _GZIP:
             raw = gzip.GzipFile(fileobj=raw)
-        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
     try:
         fb = open(source, "rb")
     except FileNotFoundError:
@@ -314,8 +314,8 @@ def _open(source: str) -> IO[str]:
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {exc.strerror}") from None
     if fb.peek(2)[:2] == _GZIP:
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=fb), encoding="utf-8", errors="replace")
-    return io.TextIOWrapper(fb, encoding="utf-8", errors="replace")
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=fb), encoding="utf-8-sig", errors="replace")
+    return io.TextIOWrapper(fb, encoding="utf-8-sig", errors="replace")
 
 
 def usage_records(paths: list[str], default_model: str | None = None, *, claude_code: bool = False) -> Iterator[Record | Problem | NotBilled | Skipped]:
