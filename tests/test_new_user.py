@@ -290,3 +290,59 @@ def test_files_saved_with_a_byte_order_mark(cli, tmp_path):
     payload.write_bytes(json.dumps(request).encode("utf-16"))
     r = cli("estimate", payload, "--input-tokens", "1", code=2)
     assert "UTF-16 text, not UTF-8" in r.stderr and "save it as UTF-8" in r.stderr
+
+
+def test_hostile_names_cannot_drive_the_terminal(cli, tmp_path):
+    """A file name or model name is the user's data, and a log folder may hold anyone's: ESC
+    (colour, cursor, window-title sequences) and bidirectional overrides are shown as escapes
+    in tables and on stderr, never sent to the terminal; JSON keeps the name exact."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    name = "a\x1b[2J\x1b]0;pwned\u202eb.jsonl"
+    good = {"model": "claude-opus-4-7", "usage": {"input_tokens": 1000000, "output_tokens": 0}, "timestamp": "2026-11-01T00:00:00Z"}
+    bad = {**good, "model": "claude-\u202eevil\x1b[31m"}
+    (folder / name).write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    r = cli("usage", folder, "--group-by", "file")
+    for stream in (r.stdout, r.stderr):
+        assert "\x1b" not in stream and "\u202e" not in stream
+    assert "\\x1b[2J" in r.stdout and "\\u202e" in r.stdout  # shown, not acted on
+    assert "could not be priced" in r.stderr and "\\x1b" in r.stderr
+    doc = cli.json("usage", folder, "--group-by", "file")
+    assert doc["groups"][0]["file"] == str(folder / name) and doc["total_usd"] == "5"
+    r = cli("estimate", str(tmp_path / "\x1b[31mmissing.json"), "--input-tokens", "1", code=2)
+    assert "\x1b" not in r.stderr and "\\x1b[31mmissing.json: no file matches this pattern" in r.stderr  # "[": a pattern
+
+
+def test_a_payload_named_with_glob_characters_is_one_payload(cli, tmp_path):
+    """`estimate 'prompt[v2].json' --input-tokens N` is one request (it was taken for a pattern,
+    so manual counts were refused); a pattern that finds nothing says so first."""
+    path = tmp_path / "prompt[v2].json"
+    path.write_text(json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}))
+    # 1M input tokens of Opus 4.7 at $5 / MTok
+    assert cli.json("estimate", path, "--input-tokens", "1000000", "--output-tokens", "0")["total_usd"] == "5"
+    r = cli("estimate", tmp_path / "nothing[1].json", "--input-tokens", "1", code=2)
+    assert "nothing[1].json: no file matches this pattern" in r.stderr
+
+
+def test_markdown_tables_hold_hostile_names(cli, tmp_path):
+    """Markdown goes into pull-request comments: a `|` or line break in a file or model name
+    must not split the table, nor `<…>` become HTML there."""
+    import re
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    request = json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]})
+    names = ["a|b.json", "c\nd.json", "e<img src=x onerror=alert(1)>.json"]
+    for name in names:
+        (folder / name).write_text(request)
+    out = cli("estimate", folder, "--count", "offline", "--format", "markdown").stdout
+    rows = [line for line in out.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(names) + 1  # head, rule, one row per payload, the total
+    for row in rows:  # every row has the head's four cells: no unescaped | inside a cell
+        assert len(re.split(r"(?<!\\)\|", row)) == 6, row
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out and "c d.json" in out
+    log = tmp_path / "u|<b>.jsonl"
+    log.write_text(json.dumps({"model": "claude-opus-4-7", "usage": {"input_tokens": 5, "output_tokens": 1}}) + "\n")
+    out = cli("usage", log, "--group-by", "file", "--format", "markdown").stdout
+    assert "u\\|&lt;b&gt;.jsonl |" in out and "<b>" not in out
+    assert "Output tokens per call, no call times recorded" in cli("history", log, "--format", "markdown").stdout  # not "? … ?"

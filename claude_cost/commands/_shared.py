@@ -202,8 +202,11 @@ def price_table(prices: Path | None, quiet: bool = False) -> Any:
 
 
 def err(text: str) -> None:
-    """One line for the user on stderr (errors, warnings, which counter was used)."""
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """One line for the user on stderr (errors, warnings, which counter was used), with what a
+    terminal would act on written as escapes (file and model names come from the user's data)."""
+    from claude_cost.render.formats import shown
+
+    sys.stderr.write(shown(text.rstrip("\n")) + "\n")
 
 
 @contextlib.contextmanager
@@ -267,7 +270,9 @@ def print_rich(renderable: object) -> None:
     imported only here: machine formats never load it."""
     from rich.console import Console
 
-    Console(file=sys.stdout, highlight=False, width=width(), no_color=bool(os.environ.get("NO_COLOR"))).print(renderable)
+    from claude_cost.render.tables import Shown
+
+    Console(file=sys.stdout, highlight=False, width=width(), no_color=bool(os.environ.get("NO_COLOR"))).print(Shown(renderable))
 
 
 def output(
@@ -298,7 +303,7 @@ def output(
         from rich.console import Console
 
         buffer = io.StringIO()
-        Console(file=buffer, highlight=False, width=120, no_color=True).print(table(tables))
+        Console(file=buffer, highlight=False, width=120, no_color=True).print(tables.Shown(table(tables)))
         text = buffer.getvalue()
     if to is None:
         sys.stdout.write(text)

@@ -114,7 +114,11 @@ def _show(result: Any, fmt: Format, quiet: bool) -> None:
 
 
 def _is_many(arg: str) -> bool:
-    return arg.endswith(".jsonl") or any(ch in arg for ch in "*?[") or Path(arg).is_dir()
+    """A Batch JSONL file, a pattern or a folder; a file whose name has a glob character is
+    taken as named (as `expand_paths` does)."""
+    if arg.endswith(".jsonl") or Path(arg).is_dir():
+        return True
+    return any(ch in arg for ch in "*?[") and not Path(arg).is_file()
 
 
 def _many(table: Any, args: list[str], usage: Any, model: str | None, assume: Any, how: Any, fmt: Format, quiet: bool,
@@ -129,6 +133,9 @@ def _many(table: Any, args: list[str], usage: Any, model: str | None, assume: An
     from claude_cost.sources.payload import iter_requests
 
     if usage is not None:
+        from claude_cost.sources.payload import expand_paths
+
+        expand_paths(args)  # a pattern that finds nothing is the error to report first
         raise InputError("manual token counts apply to one request; give a single payload")
     sources = list(iter_requests(args))
     with _progress(len(sources)) as progress:

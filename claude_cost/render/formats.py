@@ -7,14 +7,49 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from claude_cost.core.models import CostLine, Estimate
 
-__all__ = ["SCHEMA_VERSION", "money", "dec", "qty", "rate", "source_text", "estimate_json", "estimate_csv", "estimate_markdown"]
+__all__ = ["SCHEMA_VERSION", "shown", "money", "dec", "qty", "rate", "source_text", "estimate_json", "estimate_csv", "estimate_markdown"]
 
 SCHEMA_VERSION = 1
+
+#: What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
+#: controls (ESC starts colour, cursor and title sequences), and the bidirectional overrides
+#: and isolates that make text read in another order than it is stored.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """`text` safe for a terminal: what a file name, model name or message from the user's data
+    could use to move the cursor, recolour or rewrite the screen, or reorder a line is written
+    as an escape (`\\x1b`, `\\u202e`) instead. Machine formats keep the text as it is."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNSHOWN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def md(text: object) -> str:
+    """Text from the user's data (a file, model, budget or location name) as one Markdown
+    table cell: a `|` or a line break would end the cell or the row, `<` would open HTML in a
+    pull-request comment, `*_[]` and a backslash would format it."""
+    out = shown(str(text)).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    out = out.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "|*_[]`":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def md_code(text: object) -> str:
+    """Text as an inline code span in a Markdown table cell: fenced by more backticks than it
+    holds, its `|` escaped (GFM splits cells before it reads code spans), lines joined."""
+    out = shown(str(text)).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", out)), default=0) + 1)
+    pad = " " if out.startswith("`") or out.endswith("`") else ""
+    return f"{fence}{pad}{out}{pad}{fence}"
 
 
 def dec(value: Decimal) -> str:
@@ -298,7 +333,7 @@ def compare_markdown(cmp: Any, what_ifs: list[Any]) -> str:
     rows = ["| Model | Input tokens | Total | vs baseline |", "| --- | ---: | ---: | ---: |"]
     for r in cmp.rows:
         if r.estimate is None:
-            rows.append(f"| {r.model.id} | | not priced: {r.reason} | |")
+            rows.append(f"| {r.model.id} | | not priced: {md(r.reason)} | |")
         else:
             mark = " (baseline)" if r is cmp.baseline else ""
             rows.append(f"| {r.model.id}{mark} | {tokens_text(r.estimate)} | {money(r.estimate.breakdown.total)} | {diff_text(r, cmp.baseline)} |")
@@ -409,7 +444,7 @@ def usage_markdown(summary: Any, show_logged: bool = False, what_ifs: list[Any] 
     head = [n.capitalize() for n in names] + ["Requests", "Input", "Cache writes", "Cache reads", "Output", "Web search", "Total"]
     rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(["---"] * len(names) + ["---:"] * 7) + " |"]
     for g in summary.groups:
-        cells = [*g.key, f"{g.requests:,}", *[money(g.cost(c)) for c in ("input", "cache_writes", "cache_read", "output", "web_searches")],
+        cells = [*map(md, g.key), f"{g.requests:,}", *[money(g.cost(c)) for c in ("input", "cache_writes", "cache_read", "output", "web_searches")],
                  f"**{money(g.total)}**"]  # fmt: skip
         rows.append("| " + " | ".join(cells) + " |")
     rows.append(f"\n**Total: {money(summary.total)}** over {summary.requests:,} requests")
@@ -462,7 +497,7 @@ def report_markdown(report: Any) -> str:
     for r in report.rows:
         billed = money(r.reported) if r.reported is not None else "—"
         diff = money(r.diff) if r.diff is not None else "—"
-        rows.append(f"| {r.day} | {r.model} | {money(r.ours)} | {billed} | {diff} |")
+        rows.append(f"| {r.day} | {md(r.model)} | {money(r.ours)} | {billed} | {diff} |")
     rows.append(f"| **Total** | | **{money(report.ours_total)}** | **{money(report.reported_total)}** | **{money(report.ours_total - report.reported_total)}** |")
     return "\n".join(rows) + "\n"
 
@@ -501,9 +536,9 @@ def many_markdown(run: Any) -> str:
     rows = ["| Request | Model | Input tokens | Total |", "| --- | --- | ---: | ---: |"]
     for i in run.items:
         if i.estimate is None:
-            rows.append(f"| {i.location} | | | error: {i.error} |")
+            rows.append(f"| {md(i.location)} | | | error: {md(i.error)} |")
         else:
-            rows.append(f"| {i.location} | {i.estimate.model.id} | {tokens_text(i.estimate)} | {money(i.estimate.breakdown.total)} |")
+            rows.append(f"| {md(i.location)} | {i.estimate.model.id} | {tokens_text(i.estimate)} | {money(i.estimate.breakdown.total)} |")
     rows.append(f"| **Total** | | | **{money(run.total)}** |")
     return "\n".join(rows) + "\n"
 
@@ -630,8 +665,8 @@ def repo_diff_markdown(d: Any, problems: list[str] | None = None) -> str:
     if d.shown:
         rows += ["| Payload | Status | Before | After | Change |", "| --- | --- | ---: | ---: | ---: |"]
         for f in d.shown:
-            after = f"error: {f.error}" if f.error else money(f.after_usd)
-            rows.append(f"| `{f.path}` | {f.status} | {money(f.before_usd)} | {after} | {_delta(f.change, f.pct)} |")
+            after = f"error: {md(f.error)}" if f.error else money(f.after_usd)
+            rows.append(f"| {md_code(f.path)} | {f.status} | {money(f.before_usd)} | {after} | {_delta(f.change, f.pct)} |")
         rows.append(f"| **Total** | | {money(d.before_usd)} | {money(d.after_usd)} | **{_delta(d.change, d.pct)}** |")
     if d.unchanged:
         rows += ["", f"{d.unchanged} payload(s) unchanged."]
@@ -671,7 +706,7 @@ def check_markdown(doc: dict[str, Any]) -> str:
         limit = " / ".join(x for x in (f"total ${r['budget_total_usd']}" if r["budget_total_usd"] else "",
                                        f"per request ${r['budget_per_request_usd']}" if r["budget_per_request_usd"] else "") if x)  # fmt: skip
         status = "ok" if r["ok"] and not r["errors"] else ("errors" if r["errors"] else "**over budget**")
-        rows.append(f"| {r['name']} | {r['requests']} | {check_total_text(r)} | ${r['max_request_usd'] or '0'} | {limit} | {status} |")
+        rows.append(f"| {md(r['name'])} | {r['requests']} | {check_total_text(r)} | ${r['max_request_usd'] or '0'} | {limit} | {status} |")
     return "\n".join(rows) + "\n"
 
 
@@ -730,6 +765,14 @@ def history_json(gathered: Any) -> dict[str, Any]:
             "not_billed": gathered.not_billed, "skipped": gathered.skipped}  # fmt: skip
 
 
+def history_span(doc: dict[str, Any]) -> str:
+    """The days the recorded calls span, as the history's title says it."""
+    first, last = (doc["from"] or "")[:10], (doc["to"] or "")[:10]
+    if not first:
+        return "no call times recorded"
+    return first if first == last else f"{first} … {last}"
+
+
 HISTORY_CSV = ["model", "calls", "p10", "p50", "p90", "p95", "p99", "mean", "max", "stopped_at_max_tokens", "from", "to"]
 
 
@@ -754,8 +797,8 @@ def history_markdown(gathered: Any) -> str:
     for m in doc["models"]:
         s = m["output_tokens"]
         cells = [f"{s[k]:,}" for k in ("p10", "p50", "p90", "p95", "p99")]
-        rows.append(f"| {m['model']} | {m['calls']:,} | {' | '.join(cells)} | {s['mean']:,.1f} | {s['max']:,} | {stop_text(m['stopped_at_max_tokens'])} |")
-    rows.append(f"\nOutput tokens per call, {(doc['from'] or '?')[:10]} … {(doc['to'] or '?')[:10]} (nearest-rank percentiles).")
+        rows.append(f"| {md(m['model'])} | {m['calls']:,} | {' | '.join(cells)} | {s['mean']:,.1f} | {s['max']:,} | {stop_text(m['stopped_at_max_tokens'])} |")
+    rows.append(f"\nOutput tokens per call, {history_span(doc)} (nearest-rank percentiles).")
     return "\n".join(rows) + "\n"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from rich import box as rbox
 from rich.console import Group
 from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -19,13 +20,28 @@ from claude_cost.render.fit import SECTION, Col, FitTable
 from claude_cost.render.formats import (
     check_total_text,
     dec,
+    history_span,
     money,
     qty,
     rate,
+    shown,
     source_text,
 )
 
-__all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar"]
+__all__ = ["estimate_table", "prices_table", "model_detail", "progress_bar", "Shown"]
+
+
+class Shown:
+    """A renderable printed with what a terminal would act on (an escape sequence in a file
+    name, a bidirectional override in a model name) written as escapes: every table and line
+    passes through it on the way to the terminal. Rich's own styling is not in the text."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Segment]:
+        for seg in console.render(self.inner, options):
+            yield seg if seg.control else Segment(shown(seg.text), seg.style)
 
 
 @contextmanager
@@ -349,12 +365,12 @@ def history_table(gathered: Any) -> Group:
         s = m["output_tokens"]
         rows.append([escape(m["model"]), f"{m['calls']:,}", *[f"{s[k]:,}" for k in ("p10", "p50", "p90", "p95", "p99")],
                      f"{s['mean']:,.1f}", f"{s['max']:,}", stop_text(m["stopped_at_max_tokens"])])  # fmt: skip
-    parts: list[Any] = [FitTable(cols, rows, title=f"Output tokens per call, {(doc['from'] or '?')[:10]} … {(doc['to'] or '?')[:10]}")]
+    parts: list[Any] = [FitTable(cols, rows, title=f"Output tokens per call, {history_span(doc)}")]
     if not rows:
         parts.append(Text("no recorded calls with output counts", style="yellow"))
     if doc["unread_count"]:
         parts.append(Text(f"{doc['unread_count']} record(s) left out:", style="yellow"))
-        parts += [Text(f"  {escape(u['location'])}: {escape(u['reason'])}", style="yellow") for u in doc["unread"][:10]]
+        parts += [Text(f"  {u['location']}: {u['reason']}", style="yellow") for u in doc["unread"][:10]]  # Text: no markup to escape
     return Group(*parts)
 
 
