@@ -362,20 +362,8 @@ def run_buckets(execute: Callable[[str], list[tuple[Any, ...]]], table: PriceTab
         at = {c: i for i, c in enumerate(query.columns)}
         rows = execute(query.sql)
         odd = {r[at["filename"]] for r in rows if not r[at["ok"]] or (odd_days == "odd" and not _valid_day(r[at["day"]]))}
-        unknown = {r[at["model_name"]] for r in rows if r[at["ok"]] and r[at["model_id"]] is None and r[at["model_name"]] is not None}
-        more: dict[str, str] = {}
-        seen = set(platforms)
-        for name in unknown:
-            try:
-                found = resolve(table, json.loads(name) if json_names else name)
-            except (ClaudeCostError, ValueError):
-                continue
-            if found.platform is None:
-                more[name.strip().lower()] = found.model.id
-            else:  # a Bedrock / Vertex id prices as that platform (a regional endpoint +10%, fact sheet §11)
-                endpoint = found.endpoint if found.platform in ("bedrock", "vertex") and found.endpoint else "global"
-                more[name.strip().lower()] = platform_key(found.model.id, found.platform, endpoint)
-                seen.add((found.platform, endpoint))
+        unknown = sorted({r[at["model_name"]] for r in rows if r[at["ok"]] and r[at["model_id"]] is None and r[at["model_name"]] is not None})
+        more, seen = _platform_names(table, unknown, json_names, platforms)
         if not more or attempt == 2:
             break
         names.update(more)  # platform ids and names Python alone resolves: priced in SQL on a second pass
