@@ -156,3 +156,25 @@ def test_output_file_errors_and_atomic_replace(cli, tmp_path):
     r = cli("estimate", "--model", "sonnet-4.6", "--input-tokens", "1", "--format", "html", code=2)
     assert "--format html is for `usage` and `report`" in r.stderr
 
+
+
+def test_an_output_file_keeps_its_link_and_its_permissions(cli, tmp_path):
+    """-o onto a symbolic link writes the file it points to (the link stays a link); a report
+    kept private (0600) stays private after it is rewritten; a folder where no file can be
+    made is named as such, not as missing."""
+    import os
+
+    path = write(tmp_path / "calls.jsonl", [rec("claude-sonnet-4-6", 10, 10)])
+    real = tmp_path / "shared" / "page.html"
+    real.parent.mkdir()
+    real.write_text("old")
+    os.chmod(real, 0o600)
+    link = tmp_path / "page.html"
+    link.symlink_to(real)
+    cli("usage", path, "--format", "html", "-o", link)
+    assert link.is_symlink() and real.read_text().startswith("<!DOCTYPE html>")
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert not list(real.parent.glob(".page.html.*")) and not list(tmp_path.glob(".page.html.*"))
+    if os.path.isdir("/proc"):
+        r = cli("usage", path, "--format", "html", "-o", "/proc/page.html", code=2)
+        assert "cannot write in /proc" in r.stderr and "does not exist" not in r.stderr

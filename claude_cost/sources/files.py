@@ -14,17 +14,24 @@ __all__ = ["write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> Path:
-    """Write `data` to `path` atomically; an unwritable place is an InputError naming it."""
-    target = Path(path)
+    """Write `data` to `path` atomically; an unwritable place is an InputError naming it. A
+    file that is there keeps its permissions (unless `mode` is given), and a symbolic link
+    stays a link: the file it points to is the one replaced."""
+    shown = Path(path)
+    target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise InputError(f"{target}: is a directory", hint="give a file name")
+        raise InputError(f"{shown}: is a directory", hint="give a file name")
+    if mode is None and target.exists():
+        mode = target.stat().st_mode & 0o7777
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
-        raise InputError(f"{target}: the folder {folder} does not exist") from None
+        if folder.is_dir():  # /proc, /sys: there, but no files can be made in it
+            raise InputError(f"{shown}: cannot write in {folder}") from None
+        raise InputError(f"{shown}: the folder {folder} does not exist") from None
     except OSError as exc:
-        raise InputError(f"{target}: cannot write here: {exc.strerror}") from None
+        raise InputError(f"{shown}: cannot write here: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -37,7 +44,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
             os.unlink(tmp)
         except OSError:
             pass
-        raise InputError(f"{target}: cannot write: {exc.strerror}") from None
+        raise InputError(f"{shown}: cannot write: {exc.strerror}") from None
     except BaseException:
         try:
             os.unlink(tmp)
