@@ -141,7 +141,7 @@ def test_non_responses_are_not_problems_and_verbose_counts_them(cli, projects):
     r = cli("usage", "--claude-code", projects, "--verbose")
     assert "could not be priced" not in r.stdout + r.stderr
     # S1: summary, 2 users, synthetic, api error, system, snapshot = 7; S2: summary; S9: user
-    assert "skipped 9 Claude Code lines that are not model responses" in r.stderr
+    assert "skipped Claude Code lines that are not model responses: 9" in r.stderr
     assert "skipped" not in cli("usage", "--claude-code", projects).stderr
 
 

@@ -58,7 +58,7 @@ def history(
 def _said(got: Any) -> None:
     """Skipped records with token counts, and records left out, on stderr."""
     for what in got.said:
-        err(f"skipped {got.skipped[what]:,} {what}")
+        err(f"skipped {what}: {got.skipped[what]:,}")
     if got.problem_count:
         first = got.problems[0]
         err(f"warning: {got.problem_count:,} record(s) left out of the history (first: {first.location}: {first.reason})")

@@ -61,7 +61,7 @@ def usage(
         _show(summary, _what_ifs(table, summary, when) if what_if or fmt is Format.html else None, fmt, show_logged_cost, out)
         for what, n in summary.skipped.items():
             if verbose or what in summary.said:
-                err(f"skipped {n:,} {what}")
+                err(f"skipped {what}: {n:,}")  # "skipped spans of …: 1" reads right for any count
         if verbose:
             err(f"engine: {used}")
         for warning in render.unpriced_warnings(summary):
