@@ -387,11 +387,12 @@ class Tokenizer:
         best = [0] * (n + 1)
         self._tilings += 1
         suffixes = self.vocab.suffixes if n > _LONG or self._tilings > _MANY else None
-        reach = self.vocab.max_len
+        reach_to = self.vocab.reach_to
         for end in range(1, n + 1):
             ch = s[end - 1]
             b = best[end - 1] + (1 if ch in pieces else self._unit_cost(ch))
-            for start in range(end - 2, max(end - reach, 0) - 1, -1):
+            # no piece longer than reach_to[ch] ends in ch (none at all: the one-character edge)
+            for start in range(end - 2, max(end - reach_to.get(ch, 1), 0) - 1, -1):
                 if suffixes is None:
                     if best[start] + 1 < b and s[start:end] in pieces:
                         b = best[start] + 1

@@ -29,7 +29,7 @@ from claude_cost.core import cachefile
 __all__ = ["Vocabulary", "load", "cache_dir", "derive", "CLASSES"]
 
 #: Bump when what is derived, or how, changes: older files are then derived again.
-FORMAT = 5
+FORMAT = 6
 CACHE_ENV = "CLAUDE_COST_TOKENIZER_CACHE"
 _SEP = "\x00"  # joins pieces in the file; no piece contains it (checked when deriving)
 
@@ -49,6 +49,9 @@ class Vocabulary:
         self.family: str = doc["family"]
         self.pieces = frozenset(doc["pieces"].split(_SEP))  # every cost-1 piece, markers included
         self.max_len: int = doc["max_len"]  # the longest piece, in codepoints
+        # The longest piece that ends in each character: a tiling that reaches a character looks
+        # back no further (an ideograph ends no piece but itself; v3's longest piece is 128).
+        self.reach_to: dict[str, int] = doc["reach_to"]
         self.overhead: int = doc["overhead"]  # the single-user-message frame in every count
         self.fold_quotes: bool = doc["fold_quotes"]
         self.allcaps_min: int | None = doc["allcaps_min"]
@@ -330,6 +333,15 @@ def _characters(fold_quotes: bool) -> dict:
     }
 
 
+def _reach_to(pieces: list[str]) -> dict[str, int]:
+    """Each character that ends a piece → the length of the longest piece ending in it."""
+    out: dict[str, int] = {}
+    for p in pieces:
+        if len(p) > out.get(p[-1], 0):
+            out[p[-1]] = len(p)
+    return out
+
+
 def derive(version: str) -> dict:
     """Read one version's tables out of the installed ctok (imports it; about a second)."""
     import hashlib
@@ -357,6 +369,7 @@ def derive(version: str) -> dict:
         "family": family,
         "pieces": _SEP.join(pieces),
         "max_len": max(len(p) for p in pieces),
+        "reach_to": _reach_to(pieces),
         "byte_tokens": sorted(model.bytes.tokens),
         "unit_chars": sorted(model.unit_pieces),
         "overhead": model.message_overhead,
