@@ -255,7 +255,10 @@ def test_the_printed_query_and_view_run_as_printed(cli, table, recs, tmp_path):
 def test_sql_command_errors_are_one_line(cli):
     for args, needle in [(["--dialect", "oracle"], "--dialect 'oracle'"), (["--column", "tokens=x"], "--column 'tokens=x'"),
                          (["--preset", "gcp"], "--preset 'gcp'"), (["--table", "a b"], "not a table name"),
-                         (["--group-by", "session"], "--group-by 'session'")]:  # fmt: skip
+                         (["--group-by", "session"], "--group-by 'session'"),
+                         (["--view", "v;drop table usage"], "--view 'v;drop table usage' is not a table name"),  # was exit 4
+                         (["--column", "model=model) FROM t; DELETE FROM usage; SELECT (1"], "not valid SQL")]:  # fmt: skip
         r = cli("sql", *args, code=2)
         assert r.stderr.startswith("error: ") and needle in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert len(r.stderr.splitlines()) <= 2 and "unsupported syntax" not in r.stderr  # no library warning before it
         assert r.stdout == ""

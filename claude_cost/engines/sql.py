@@ -284,16 +284,16 @@ def priced_sql(
     return Query(sql, cols)
 
 
-def source_table(name: str, dialect: str) -> str:
-    """A user's table name (optionally schema- or catalog-qualified), checked and written in DuckDB
-    SQL so that transpiling to `dialect` quotes it as `dialect` would."""
+def source_table(name: str, dialect: str, option: str = "--table") -> str:
+    """A user's table (or view) name, optionally schema- or catalog-qualified, checked and written
+    in DuckDB SQL so that transpiling to `dialect` quotes it as `dialect` would."""
     import sqlglot
     from sqlglot import exp
 
     try:
         parsed = sqlglot.parse_one(name, read=dialect if dialect in DIALECTS else None, into=exp.Table)
     except sqlglot.errors.ParseError:
-        raise InputError(f"--table {name!r} is not a table name", hint="e.g. --table analytics.claude_usage") from None
+        raise InputError(f"{option} {name!r} is not a table name", hint=f"e.g. {option} analytics.claude_usage") from None
     return parsed.sql(dialect="duckdb")
 
 
@@ -301,14 +301,20 @@ def render(sql: str, dialect: str, view: str | None = None) -> str:
     """`sql` (DuckDB) in `dialect`, pretty-printed; as `CREATE VIEW view AS …` when `view` is set."""
     if dialect not in DIALECTS:
         raise InputError(f"--dialect {dialect!r}: expected one of {', '.join(DIALECTS)}")
+    import logging
+
     import sqlglot
 
     if view:
-        sql = f"CREATE VIEW {view} AS\n{sql}"
+        sql = f"CREATE VIEW {source_table(view, dialect, '--view')} AS\n{sql}"
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its warnings would reach stderr before our one line
     try:
-        (out,) = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)
+        statements = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)
     except sqlglot.errors.ParseError as exc:
         raise InputError(f"the usage table or a --column expression is not valid SQL: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:  # a `;` in an expression: what is printed must be the one query
+        raise InputError("a --column expression ends the query (a `;`)", hint="give one SQL expression per --column")
+    out = statements[0]
     if dialect == "clickhouse":
         # ClickHouse's LEFT JOIN fills a missing row with default values ('' and 0), not NULL:
         # an unpriced row would read as priced at $0 without this
