@@ -4,6 +4,7 @@ properties for 10,000+ cases; here a short run keeps CI fast."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from fuzz_cases import (
@@ -88,3 +89,45 @@ def test_fuzzed_check_configs(cli_factory, tmp_path_factory, text):
     shutil.copy(EXAMPLES / "batch-requests.jsonl", folder)
     (folder / "claude-cost.toml").write_text(text, encoding="utf-8", errors="surrogatepass")
     ended_cleanly(cli.bytes_in(["check", "--config", str(folder / "claude-cost.toml")], b""))
+
+
+#: Values a user, a script or a typo can hand any option: empty, quotes and `;` (SQL names),
+#: paths out of the folder and too long for the file system, numbers out of every range,
+#: bidirectional text, glob characters, dates that do not exist.
+HOSTILE_VALUES = ["", ";", "'", "a;b", "../../etc/passwd", "-1", "1e309", "nan", "inf", "x" * 5000, "é\u202e", "[", "*", "0",
+                  "99999999999999999999", "p90", "2026-02-30", "model=", "=x", ",", "a,,b", "all"]  # fmt: skip
+
+
+def test_every_option_takes_hostile_values_without_a_bug(tmp_path, monkeypatch):
+    """Every option of every command, each hostile value: a result or a documented error, never
+    exit 4. (Found so: `sql --view 'v;drop'` and `--table "'"` ended in exit 4, and so did any
+    path option given a name too long for the file system.)"""
+    from typer.core import TyperOption
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from claude_cost.cli import COMMANDS, build
+
+    monkeypatch.chdir(tmp_path)
+    for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.delenv("CLAUDE_COST_PRICES_URL", raising=False)
+    (tmp_path / "p.json").write_text(json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}))
+    (tmp_path / "u.jsonl").write_text(json.dumps({"model": "claude-opus-4-7", "usage": {"input_tokens": 5, "output_tokens": 1}}) + "\n")
+    given = {"estimate": ["p.json"], "compare": ["p.json"], "usage": ["u.jsonl"], "history": ["u.jsonl"], "report": ["u.jsonl"],
+             "diff": ["p.json", "p.json"]}  # fmt: skip
+    runner = CliRunner()
+    runs = 0
+    for name in COMMANDS:
+        app = build(name)
+        command = get_command(app).commands[name]  # type: ignore[attr-defined]
+        subcommands = [([name, sub], c) for sub, c in command.commands.items()] if hasattr(command, "commands") else [([name, *given.get(name, [])], command)]
+        for words, cmd in subcommands:
+            for option in (p for p in cmd.params if isinstance(p, TyperOption) and not p.is_flag):
+                for value in HOSTILE_VALUES:
+                    result = runner.invoke(app, [*words, max(option.opts, key=len), value], catch_exceptions=False)
+                    runs += 1
+                    text = (result.stderr or "")[-500:]
+                    assert result.exit_code in DOCUMENTED and result.exit_code != 4, (words, option.opts, value[:40], result.exit_code, text)
+                    assert "Traceback" not in text, (words, option.opts, value[:40], text)
+    assert runs > 1500  # every command's options were reached

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from claude_cost.core.errors import (
+    EXIT_BAD_INPUT,
     EXIT_INTERNAL,
     EXIT_OVER_BUDGET,
     ClaudeCostError,
@@ -225,14 +226,33 @@ def boundary(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         err("interrupted")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        if exc.filename is None:  # not about a file the user named: a bug after all
+            _internal(exc, debug)
+        # a file the system refused where no reader caught it (a name too long for the file
+        # system, a device that fails): the user's input or machine, said in one line
+        if debug:
+            err(redact(traceback.format_exc()))
+        err(f"error: {_short(str(exc.filename))}: {exc.strerror or type(exc).__name__}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as exc:  # a bug: one line, never a traceback unless --debug
-        if debug:
-            err(redact(traceback.format_exc()))
-        err(f"error: internal error ({type(exc).__name__}): {redact(str(exc))}")
-        err("  hint: this is a bug in claude-cost; rerun with --debug and report the traceback")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        _internal(exc, debug)
+
+
+def _internal(exc: BaseException, debug: bool) -> None:
+    """A bug: one line (and the traceback with --debug), exit 4."""
+    if debug:
+        err(redact(traceback.format_exc()))
+    err(f"error: internal error ({type(exc).__name__}): {redact(_short(str(exc)))}")
+    err("  hint: this is a bug in claude-cost; rerun with --debug and report the traceback")
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _short(text: str, most: int = 300) -> str:
+    """A name or message cut to `most` characters for a one-line error."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 #: Per-request breaches listed on stderr before the rest are summed up in one line.

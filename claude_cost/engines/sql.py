@@ -292,7 +292,7 @@ def source_table(name: str, dialect: str, option: str = "--table") -> str:
 
     try:
         parsed = sqlglot.parse_one(name, read=dialect if dialect in DIALECTS else None, into=exp.Table)
-    except sqlglot.errors.ParseError:
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError):  # TokenError: an unclosed quote
         raise InputError(f"{option} {name!r} is not a table name", hint=f"e.g. {option} analytics.claude_usage") from None
     return parsed.sql(dialect="duckdb")
 
@@ -310,7 +310,7 @@ def render(sql: str, dialect: str, view: str | None = None) -> str:
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its warnings would reach stderr before our one line
     try:
         statements = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)
-    except sqlglot.errors.ParseError as exc:
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
         raise InputError(f"the usage table or a --column expression is not valid SQL: {str(exc).splitlines()[0]}") from None
     if len(statements) != 1:  # a `;` in an expression: what is printed must be the one query
         raise InputError("a --column expression ends the query (a `;`)", hint="give one SQL expression per --column")
