@@ -9,6 +9,7 @@ Opus 4.6 and 4.7 $5 / $25."""
 from __future__ import annotations
 
 import json
+import os
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -346,3 +347,32 @@ def test_markdown_tables_hold_hostile_names(cli, tmp_path):
     out = cli("usage", log, "--group-by", "file", "--format", "markdown").stdout
     assert "u\\|&lt;b&gt;.jsonl |" in out and "<b>" not in out
     assert "Output tokens per call, no call times recorded" in cli("history", log, "--format", "markdown").stdout  # not "? … ?"
+
+
+def test_a_payload_larger_than_the_api_accepts_is_not_read_whole(cli, tmp_path, monkeypatch):
+    """A wrong path to a huge file (or /dev/zero) must not fill memory: a payload file over the
+    API's 32 MB request limit (fact sheet §1) is refused after reading 32 MB; one just under is
+    estimated. Running out of memory anyway (a log with no line breaks) is exit 2, not a bug."""
+    request = json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]})
+    limit = 32 * 2**20
+    under = tmp_path / "under.json"
+    under.write_text(request + " " * (limit - len(request)))
+    # 1M input tokens of Opus 4.7 at $5 / MTok
+    assert cli.json("estimate", under, "--input-tokens", "1000000", "--output-tokens", "0")["total_usd"] == "5"
+    over = tmp_path / "over.json"
+    over.write_text(request + " " * (limit + 1 - len(request)))
+    r = cli("estimate", over, "--input-tokens", "1", code=2)
+    assert "over.json: larger than 32 MB, more than the API accepts" in r.stderr
+    if os.path.exists("/dev/zero"):
+        assert "larger than 32 MB" in cli("estimate", "/dev/zero", "--input-tokens", "1", code=2).stderr
+
+    import claude_cost.sources.usage as usage_source
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(usage_source, "usage_records", exhausted)
+    log = tmp_path / "u.jsonl"
+    log.write_text("{}\n")
+    r = cli("usage", log, "--engine", "python", code=2)
+    assert r.stderr.startswith("error: out of memory") and "internal error" not in r.stderr

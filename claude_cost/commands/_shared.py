@@ -226,6 +226,9 @@ def boundary(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         err("interrupted")
         raise typer.Exit(130) from None
+    except MemoryError:
+        err("error: out of memory: an input is too large to hold (a file with no line breaks, or the wrong file?)")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as exc:
         if exc.filename is None:  # not about a file the user named: a bug after all
             _internal(exc, debug)

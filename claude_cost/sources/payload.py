@@ -37,12 +37,29 @@ ROLES = ("user", "assistant")
 PLACEHOLDER = {"role": "user", "content": "."}
 
 
+#: The API's largest request (fact sheet §1: 32 MB, Messages and count_tokens; 413 beyond).
+#: Read as MiB, the generous reading: a payload file larger than this is refused before it is
+#: held in memory (a wrong path to a huge file, or /dev/zero, would otherwise fill it).
+MAX_REQUEST_BYTES = 32 * 2**20
+#: Standard input may be a Batch file (one request per line): 256 MB a batch (fact sheet §3).
+MAX_STDIN_BYTES = 256 * 2**20
+
+
 def read_stdin() -> str:
     """Standard input as text: UTF-8 (a BOM is dropped); anything else is a PayloadError."""
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
         return sys.stdin.read()
-    return decode(stream.read(), "stdin")
+    return decode(_capped(stream, MAX_STDIN_BYTES, "stdin", "a Batch holds at most 256 MB"), "stdin")
+
+
+def _capped(fh: Any, limit: int, where: str, why: str) -> bytes:
+    """At most `limit` bytes of `fh`; more is a PayloadError (never read whole)."""
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadError(f"{where}: larger than {limit // 2**20} MB, more than the API accepts ({why})",
+                           hint="check the path: a payload is one Messages API request as JSON")  # fmt: skip
+    return data  # type: ignore[no-any-return]
 
 
 def decode(data: bytes, where: str) -> str:
@@ -64,7 +81,9 @@ def read_payload(source: str) -> dict[str, Any]:
     else:
         path = Path(source)
         try:
-            text = decode(path.read_bytes(), where)
+            with open(path, "rb") as fh:
+                data = _capped(fh, MAX_REQUEST_BYTES, where, "a request is at most 32 MB")
+            text = decode(data, where)
         except FileNotFoundError:
             raise PayloadError(f"{where}: no such file", hint="give a JSON payload file or - for stdin") from None
         except IsADirectoryError:
