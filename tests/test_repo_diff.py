@@ -108,3 +108,21 @@ def test_bad_revision_and_outside_a_repository(cli, repo, tmp_path, monkeypatch)
     assert "is not a revision" in cli("diff", "--rev", "nope", "prompts", "--count", "offline", code=2).stderr
     monkeypatch.chdir(tmp_path)
     assert "not inside a git repository" in cli("diff", "--rev", "main", ".", "--count", "offline", code=2).stderr
+
+
+def test_payloads_saved_with_a_byte_order_mark(cli, tmp_path, monkeypatch):
+    """A payload committed with a UTF-8 BOM (a Windows editor) is read on both sides of the
+    diff, as files are everywhere else: it was an error row on both."""
+    r = tmp_path / "bom"
+    (r / "prompts").mkdir(parents=True)
+    bom = b"\xef\xbb\xbf"
+    (r / "prompts" / "a.json").write_bytes(bom + json.dumps(payload(1000)).encode())
+    git(r, "init", "-q", "-b", "main")
+    git(r, "add", ".")
+    git(r, "commit", "-qm", "base")
+    (r / "prompts" / "a.json").write_bytes(bom + json.dumps(payload(3000)).encode())
+    monkeypatch.chdir(r)
+    doc = cli.json("diff", "--rev", "main", "prompts", "--count", "offline")
+    (row,) = doc["files"]
+    # Sonnet 4.6 output at $15 / MTok: the bound 1,000 → 3,000 is +$0.03
+    assert row["status"] == "changed" and not row.get("error") and Decimal(row["change_usd"]) == Decimal("0.03"), row

@@ -101,8 +101,8 @@ def changes(rev: str, paths: list[str], suffixes: tuple[str, ...] = (".json",)) 
         old = None
         if path in before:
             shown = _git(["show", f"{rev}:{path}"], cwd=root, text=False)
-            old = shown.stdout.decode("utf-8", "replace") if shown.returncode == 0 else None
-        new = (root / path).read_bytes().decode("utf-8", "replace") if path in after else None
+            old = shown.stdout.decode("utf-8-sig", "replace") if shown.returncode == 0 else None  # a BOM dropped, as for files
+        new = (root / path).read_bytes().decode("utf-8-sig", "replace") if path in after else None
         status = "added" if old is None else "removed" if new is None else "unchanged" if old == new else "changed"
         out.append(Change(path, status, old, new))
     return out

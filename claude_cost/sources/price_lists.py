@@ -34,7 +34,7 @@ SOURCES = {
 
 def _load(data: bytes, where: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8"), parse_float=Decimal)
+        return json.loads(data.decode("utf-8-sig"), parse_float=Decimal)  # a BOM dropped, as everywhere
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{where}: not valid JSON ({exc})", hint="is this the right file?") from None
 
