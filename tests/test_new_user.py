@@ -376,3 +376,24 @@ def test_a_payload_larger_than_the_api_accepts_is_not_read_whole(cli, tmp_path, 
     log.write_text("{}\n")
     r = cli("usage", log, "--engine", "python", code=2)
     assert r.stderr.startswith("error: out of memory") and "internal error" not in r.stderr
+
+
+def test_a_file_named_twice_is_read_once(cli, tmp_path, monkeypatch):
+    """Overlapping globs and folders (`usage logs/ logs/*.jsonl`) must not count a file's
+    records twice, in either engine; `usage - -` reads stdin once (it was exit 4); a file the
+    system cannot read (/proc/self/mem: EIO) is named, not a bug."""
+    monkeypatch.chdir(tmp_path)
+    line = json.dumps({"model": "claude-opus-4-7", "usage": {"input_tokens": 1000000, "output_tokens": 0}}) + "\n"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "a.jsonl").write_text(line)
+    for engine in ("python", "duckdb"):  # 1M input tokens of Opus 4.7 at $5 / MTok, once
+        doc = cli.json("usage", "logs", "logs/a.jsonl", "./logs/a.jsonl", "logs/*.jsonl", "--engine", engine)
+        assert (doc["total_usd"], doc["requests"]) == ("5", 1), engine
+    assert cli.json("usage", "-", "-", input=line)["total_usd"] == "5"
+    assert cli.json("history", "-", "-", input=line)["models"][0]["calls"] == 1
+    request = {"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+    (tmp_path / "p.json").write_text(json.dumps(request))
+    assert len(cli.json("estimate", "p.json", "p.json", "*.json", "--count", "offline")["requests"]) == 1
+    if os.path.exists("/proc/self/mem"):
+        r = cli("usage", "/proc/self/mem", code=2)
+        assert "/proc/self/mem: cannot read" in r.stderr and "internal error" not in r.stderr

@@ -492,8 +492,8 @@ class Source:
 
 def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl")) -> list[str]:
     """Files from arguments: `-` (stdin) as is, globs expanded (sorted; `**` recursive), and a
-    directory's files with one of `suffixes`, recursively. A pattern or directory that finds
-    nothing is an error; a plain path is kept for the reader to report if missing."""
+    directory's files with one of `suffixes`, recursively; each file once. A pattern or directory
+    that finds nothing is an error; a plain path is kept for the reader to report if missing."""
     import glob as globmod
 
     out: list[str] = []
@@ -512,6 +512,21 @@ def expand_paths(args: list[str], suffixes: tuple[str, ...] = (".json", ".jsonl"
             out += found
         else:
             out.append(arg)
+    return _once(out)
+
+
+def _once(paths: list[str]) -> list[str]:
+    """Each file once, in the order first given: overlapping globs and folders (`logs/
+    logs/2026-11.jsonl`) must not count a file's records twice, and stdin can be read once."""
+    import os
+
+    seen: set[str] = set()
+    out = []
+    for p in paths:
+        key = p if p == "-" else os.path.realpath(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
     return out
 
 

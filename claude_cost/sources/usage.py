@@ -281,9 +281,11 @@ def records(sources: Iterable[str], default_model: str | None = None) -> Iterato
                 yield from _lines(fh, where, default_model)
             except UnicodeDecodeError:
                 raise InputError(f"{where}: not UTF-8 text") from None
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # before OSError: BadGzipFile is one
                 # a cut or damaged .gz: what was read before the damage stands, the rest is said
                 yield Problem(where, f"compressed data is cut or damaged ({exc}); records after this point were not read")
+            except OSError as exc:  # the device failed mid-read (EIO), /proc/self/mem: the file, not a bug
+                raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
 
 
 #: What a folder given to `usage` contributes (gzip-compressed files too).
@@ -313,7 +315,12 @@ def _open(source: str) -> IO[str]:
         raise InputError(f"{source}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {exc.strerror}") from None
-    if fb.peek(2)[:2] == _GZIP:
+    try:
+        head = fb.peek(2)[:2]
+    except OSError as exc:  # opened but unreadable (/proc/self/mem, a failing device)
+        fb.close()
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if head == _GZIP:
         return io.TextIOWrapper(gzip.GzipFile(fileobj=fb), encoding="utf-8-sig", errors="replace")
     return io.TextIOWrapper(fb, encoding="utf-8-sig", errors="replace")
 
