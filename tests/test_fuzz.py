@@ -132,3 +132,30 @@ def test_every_option_takes_hostile_values_without_a_bug(tmp_path, monkeypatch):
                     assert result.exit_code in DOCUMENTED and result.exit_code != 4, (words, option.opts, value[:40], result.exit_code, text)
                     assert "Traceback" not in text, (words, option.opts, value[:40], text)
     assert runs > 1500  # every command's options were reached
+
+
+#: Values for the files and names commands take as arguments (never `/` or `..`: a walk of the
+#: whole disk is what was asked for, and slow).
+HOSTILE_ARGUMENTS = ["", "-", "x" * 5000, "/proc/self/mem", "/proc/self/status", "/dev/null", ".", "*", "**/*.json", "[", "a b",
+                     "é\u202e", "~", "$HOME", "nonexistent.jsonl", "nonexistent.json.gz"]  # fmt: skip
+
+
+def test_every_command_takes_hostile_arguments_without_a_bug(tmp_path, monkeypatch):
+    """Each command's arguments, once and twice over: a result or a documented error, never
+    exit 4. (Found so: `usage - -` read a closed stdin; /proc/self/mem's EIO was a bug.)"""
+    from typer.testing import CliRunner
+
+    from claude_cost.cli import build
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}))
+    (tmp_path / "u.jsonl").write_text(json.dumps({"model": "claude-opus-4-7", "usage": {"input_tokens": 5, "output_tokens": 1}}) + "\n")
+    runner = CliRunner()
+    for words in (["estimate"], ["compare"], ["usage"], ["history"], ["diff"], ["check"], ["prices"], ["prices", "audit"]):
+        app = build(words[0])
+        extra = ["--count", "offline"] if words[0] in ("estimate", "compare", "diff") else []
+        for value in HOSTILE_ARGUMENTS:
+            for args in ([*words, value, *extra], [*words, value, value, *extra]):
+                result = runner.invoke(app, args, input="", catch_exceptions=False)
+                text = (result.stderr or "")[-500:]
+                assert result.exit_code in DOCUMENTED and "Traceback" not in text and "internal error" not in text, (args[:3], result.exit_code, text)
