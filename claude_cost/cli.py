@@ -84,6 +84,18 @@ def _asked(argv: list[str]) -> str | None:
     return word if word in COMMANDS else None
 
 
+def _plain_terminals() -> None:
+    """A terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a legacy console) gets what
+    it cannot show as escapes (≤ → \\u2264) instead of a crash; JSON is then written as ASCII."""
+    for stream in (sys.stdout, sys.stderr):
+        if not _utf(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _utf(stream: object) -> bool:
+    return "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
+
+
 def main() -> None:
     """Console-script entry point."""
     # A run over thousands of requests keeps every estimate alive until the total is rendered;
@@ -92,6 +104,7 @@ def main() -> None:
     # process is short-lived, so collections are made rarer. Library users are not affected.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    _plain_terminals()
     name = _asked(sys.argv[1:])
     (build(name) if name else app)()
 

@@ -397,3 +397,24 @@ def test_a_file_named_twice_is_read_once(cli, tmp_path, monkeypatch):
     if os.path.exists("/proc/self/mem"):
         r = cli("usage", "/proc/self/mem", code=2)
         assert "/proc/self/mem: cannot read" in r.stderr and "internal error" not in r.stderr
+
+
+def test_a_terminal_that_is_not_utf8(tmp_path):
+    """PYTHONIOENCODING=ascii, a legacy console: a table with ≤ and – was exit 4
+    (UnicodeEncodeError). What it cannot show comes out as escapes, and --json as ASCII JSON
+    that decodes to the same names."""
+    import subprocess
+    import sys
+
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps({"model": "claude-opus-4-7", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}))
+    log = tmp_path / "u.jsonl"
+    log.write_text(json.dumps({"model": "claude-nope-é≤", "usage": {"input_tokens": 5, "output_tokens": 1}}, ensure_ascii=False) + "\n")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    env.pop("ANTHROPIC_API_KEY", None)
+    run = [sys.executable, "-m", "claude_cost.cli"]
+    table = subprocess.run([*run, "estimate", str(payload), "--input-tokens", "5"], env=env, capture_output=True)
+    assert table.returncode == 0 and b"internal error" not in table.stderr and b"\\u2264" in table.stdout  # "≤ 10" output tokens
+    doc = subprocess.run([*run, "usage", str(log), "--json"], env=env, capture_output=True)
+    assert doc.returncode == 0 and doc.stdout.isascii()
+    assert json.loads(doc.stdout)["unpriced"][0]["reason"].startswith("unknown model 'claude-nope-é≤'")

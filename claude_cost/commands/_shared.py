@@ -308,7 +308,8 @@ def output(
     if fmt is Format.html and html is None:
         raise InputError("--format html is for `usage` and `report`", hint="use table, json, csv or markdown here")
     if fmt is Format.json:
-        text = json.dumps(json_doc(), indent=indent, ensure_ascii=False) + "\n"
+        # UTF-8 as it is; escaped to ASCII for a stream that is not UTF-8 (still the same JSON)
+        text = json.dumps(json_doc(), indent=indent, ensure_ascii="utf" not in (getattr(sys.stdout, "encoding", None) or "utf-8").lower()) + "\n"
     elif fmt is Format.csv:
         text = csv()
     elif fmt is Format.markdown:
