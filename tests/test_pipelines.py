@@ -363,3 +363,26 @@ def test_examples_are_checkable(cli):
     assert len(doc["requests"]) >= 3 and all(r["scenario"]["batch"] for r in doc["requests"])
     check = json.loads(cli("check", "--config", root / "examples" / "claude-cost.toml", "--json").stdout)
     assert check["ok"] and [b["requests"] for b in check["budgets"]] == [2, 4]
+
+
+def test_a_damaged_count_cache_is_set_aside_never_a_bug(cli, standin, tmp_path, monkeypatch):
+    """A cache file that is not a database (cut by a full disk, overwritten) was exit 4 for
+    every API estimate and for `cache info`. It only ever held counts: it is moved aside, a new
+    one is started, and the counts are the API's; a cache path that cannot be a file is exit 2."""
+    path = tmp_path / "c.sqlite3"
+    monkeypatch.setenv("CLAUDE_COST_CACHE", str(path))
+    path.write_bytes(b"not a database" * 100)
+    batch = batch_file(tmp_path, [req(10), req(20)])
+    first = cli.json("estimate", batch, "--count", "api")
+    assert len(standin.requests) == 2 and first["errors"] == []
+    assert len(list(tmp_path.glob("c.sqlite3.damaged-*"))) == 1
+    assert cli.json("estimate", batch, "--count", "api")["total_usd"] == first["total_usd"]
+    assert len(standin.requests) == 2  # the new cache served the second run
+    for journal in tmp_path.glob("c.sqlite3-*"):  # (SQLite would rebuild the file from its write-ahead log)
+        journal.unlink()
+    path.write_bytes(b"overwritten " * 500)
+    r = cli("cache", "info")
+    assert "was not a readable count cache: moved aside" in r.stderr and "0 counts" in r.stdout
+    monkeypatch.setenv("CLAUDE_COST_CACHE", str(tmp_path))  # a folder
+    r = cli("cache", "info", code=2)
+    assert r.stderr.startswith("error: the count cache cannot be used") and "internal error" not in r.stderr

@@ -7,6 +7,7 @@ write at once without losing or corrupting rows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -40,6 +41,25 @@ class CountCache:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self.moved_aside: Path | None = None  # a damaged cache file found and set aside, if any
+        try:
+            self._init()
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: it only held counts
+            if not self.path.is_file() or "locked" in str(exc) or "busy" in str(exc):
+                raise OSError(f"{self.path}: {exc}") from None  # callers count without a cache
+            self._local = threading.local()
+            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):  # its journal belongs to it
+                with contextlib.suppress(OSError):
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+            self.moved_aside = aside
+            try:
+                self._init()
+            except sqlite3.DatabaseError as again:
+                raise OSError(f"{self.path}: {again}") from None
+
+    def _init(self) -> None:
         db = self._db()
         # Two processes creating the file at the same moment: switching to WAL takes an
         # exclusive lock and can fail at once with "database is locked" (the busy timeout does
@@ -65,29 +85,40 @@ class CountCache:
             db = self._local.db = self._connect()
         return db
 
+    # A cache that fails mid-run (disk full, a file damaged under us) only costs speed: a
+    # failed read is a miss and a failed write is skipped.
+
     def get(self, key: str) -> int | None:
-        row = self._db().execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
+        try:
+            row = self._db().execute("SELECT input_tokens FROM counts WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
         return None if row is None else int(row[0])
 
     def get_many(self, keys: list[str]) -> dict[str, int]:
         """The counts found for `keys` (absent keys are left out), a few hundred per query."""
         db = self._db()
         found: dict[str, int] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, tokens in db.execute(f"SELECT key, input_tokens FROM counts WHERE key IN ({marks})", chunk):
-                found[key] = int(tokens)
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for key, tokens in db.execute(f"SELECT key, input_tokens FROM counts WHERE key IN ({marks})", chunk):
+                    found[key] = int(tokens)
+        except sqlite3.Error:
+            pass  # what was found before the failure stands
         return found
 
     def put(self, key: str, tokens: int) -> None:
-        self._db().execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))
+        with contextlib.suppress(sqlite3.Error):
+            self._db().execute("INSERT OR IGNORE INTO counts (key, input_tokens, created) VALUES (?, ?, ?)", (key, tokens, time.time()))
 
     def info(self) -> tuple[int, int]:
         """(rows, bytes on disk)."""
         with self._connect() as db:
             rows = db.execute("SELECT COUNT(*) FROM counts").fetchone()[0]
-        size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+        files = (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))  # the database and its journal
+        size = sum(p.stat().st_size for p in files if p.is_file())
         return int(rows), size
 
     def clear(self) -> int:
