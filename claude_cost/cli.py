@@ -87,13 +87,11 @@ def _asked(argv: list[str]) -> str | None:
 def _plain_terminals() -> None:
     """A terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a legacy console) gets what
     it cannot show as escapes (≤ → \\u2264) instead of a crash; JSON is then written as ASCII."""
+    from claude_cost.commands._shared import utf_stream
+
     for stream in (sys.stdout, sys.stderr):
-        if not _utf(stream) and hasattr(stream, "reconfigure"):
+        if not utf_stream(stream) and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-
-
-def _utf(stream: object) -> bool:
-    return "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
 
 
 def main() -> None:

@@ -278,6 +278,11 @@ def gate(breaches: list[Any]) -> None:
 # ---------------------------------------------------------------- output
 
 
+def utf_stream(stream: object) -> bool:
+    """Whether a text stream writes UTF-8 (an unknown encoding is taken as UTF-8)."""
+    return "utf" in (getattr(stream, "encoding", None) or "utf-8").lower()
+
+
 def width() -> int | None:
     """The terminal's width on a terminal; piped, $COLUMNS when set, else 120 columns."""
     if sys.stdout.isatty():
@@ -309,7 +314,7 @@ def output(
         raise InputError("--format html is for `usage` and `report`", hint="use table, json, csv or markdown here")
     if fmt is Format.json:
         # UTF-8 as it is; escaped to ASCII for a stream that is not UTF-8 (still the same JSON)
-        text = json.dumps(json_doc(), indent=indent, ensure_ascii="utf" not in (getattr(sys.stdout, "encoding", None) or "utf-8").lower()) + "\n"
+        text = json.dumps(json_doc(), indent=indent, ensure_ascii=not utf_stream(sys.stdout)) + "\n"
     elif fmt is Format.csv:
         text = csv()
     elif fmt is Format.markdown:

@@ -302,28 +302,14 @@ def _summary_in_db(con: Any, table: PriceTable, fields: tuple[str, ...], odd: li
         problem_tokens += int(toks or 0)
     for filename, name, count, toks in query(f"SELECT filename, model_name, SUM(requests), SUM({five}) FROM {BUCKETS} WHERE {keep} AND model_id IS NULL "
                                              "AND NOT list_contains($bad, day) GROUP BY ALL ORDER BY ALL"):  # fmt: skip
-        shown = _decoded(name) if json_names else name
-        try:
-            resolve(table, shown)
-            reason = f"unknown model {shown!r}"
-        except ClaudeCostError as exc:
-            reason = str(exc)
-        problems.append(Problem(filename, f"{count} record(s): {reason}", int(toks or 0)))
+        problems.append(Problem(filename, f"{count} record(s): {_unknown_reason(table, _decoded(name) if json_names else name)}", int(toks or 0)))
         problem_count += count
         problem_tokens += int(toks or 0)
     for key, day, batch, geo_us, fast, filename, count, toks in query(
         f"SELECT model_id, day, batch, geo_us, fast, filename, SUM(requests), SUM({five}) FROM {BUCKETS} WHERE {keep} AND model_id IS NOT NULL "
         "AND priced = 0 AND NOT list_contains($bad, day) GROUP BY ALL ORDER BY ALL"):  # fmt: skip
-        model_id, platform, endpoint = split_key(key)
-        model = table.models[model_id]
-        scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
-                            speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
-        try:
-            pricing.price(Usage(), model, scenario, table.fees)
-            reason = "no price for this combination"
-        except ClaudeCostError as exc:
-            reason = exc.message
-        problems.append(Problem(filename, f"{count} record(s) of {model_id} on {day}: {reason}", int(toks or 0)))
+        problems.append(Problem(filename, f"{count} record(s) of {split_key(key)[0]} on {day}: {_refused_reason(table, key, day, batch, geo_us, fast)}",
+                                int(toks or 0)))  # fmt: skip
         problem_count += count
         problem_tokens += int(toks or 0)
     return Summary(groups, total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count, usage_notes(assumed, 0), problem_tokens, {}, fields,
@@ -372,6 +358,30 @@ def run_buckets(execute: Callable[[str], list[tuple[Any, ...]]], table: PriceTab
         i = at["model_name"]
         rows = [(*r[:i], _decoded(r[i]), *r[i + 1:]) for r in rows]
     return _summary(table, rows, at, fields, odd), odd
+
+
+def _unknown_reason(table: PriceTable, name: str | None) -> str:
+    """Why records of a model name SQL did not match are unpriced: the resolver's own error
+    (with its "did you mean"), or plainly unknown."""
+    try:
+        resolve(table, name)  # type: ignore[arg-type]
+    except ClaudeCostError as exc:
+        return str(exc)
+    return f"unknown model {name!r}"
+
+
+def _refused_reason(table: PriceTable, key: str, day: str, batch: Any, geo_us: Any, fast: Any) -> str:
+    """Why a bucket of a known model has no rate row: the pricing core's refusal for that
+    scenario (fast mode with batch, outside its period), asked of the core itself."""
+    model_id, platform, endpoint = split_key(key)
+    model = table.models[model_id]
+    scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
+                        speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
+    try:
+        pricing.price(Usage(), model, scenario, table.fees)
+    except ClaudeCostError as exc:
+        return exc.message
+    return "no price for this combination"
 
 
 def _decoded(text: str | None) -> str | None:
@@ -429,25 +439,11 @@ def _summary(table: PriceTable, rows: list[tuple[Any, ...]], at: dict[str, int],
         g.total += _pico(cost)
         total += _pico(cost)
     for (filename, name), (count, tokens) in sorted(unknown.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-        try:
-            resolve(table, name)
-            reason = f"unknown model {name!r}"
-        except ClaudeCostError as exc:
-            reason = str(exc)
-        problems.append(Problem(filename, f"{count} record(s): {reason}", tokens))
+        problems.append(Problem(filename, f"{count} record(s): {_unknown_reason(table, name)}", tokens))
         problem_count += count
         problem_tokens += tokens
     for (key, day, batch, geo_us, fast, filename), (count, tokens) in sorted(refused.items()):
-        model_id, platform, endpoint = split_key(key)
-        model = table.models[model_id]
-        scenario = Scenario(day=date.fromisoformat(day), batch=bool(batch), geo="us" if geo_us and model.us_residency else None,
-                            speed="fast" if fast else "standard", platform=platform, endpoint=endpoint)  # fmt: skip
-        try:
-            pricing.price(Usage(), model, scenario, table.fees)
-            reason = "no price for this combination"
-        except ClaudeCostError as exc:
-            reason = exc.message
-        problems.append(Problem(filename, f"{count} record(s) of {model_id} on {day}: {reason}", tokens))
+        problems.append(Problem(filename, f"{count} record(s) of {split_key(key)[0]} on {day}: {_refused_reason(table, key, day, batch, geo_us, fast)}", tokens))
         problem_count += count
         problem_tokens += tokens
     return Summary(sorted(groups.values(), key=lambda g: g.key), total, requests, {}, problems[:MAX_PROBLEMS_KEPT], problem_count,
