@@ -28,6 +28,8 @@ _API = {
     "records": "claude_cost.sources.usage",
     "read_payload": "claude_cost.sources.payload",
     "summarize": "claude_cost.engines.python",
+    "Budget": "claude_cost.guard.budget",
+    "BudgetExceeded": "claude_cost.guard.budget",
 }
 
 __all__ = ["__version__", *_API]

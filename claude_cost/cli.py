@@ -12,6 +12,7 @@ import typer
 
 from claude_cost import __version__
 from claude_cost.commands import (
+    budget,
     cache,
     check,
     compare,
@@ -36,6 +37,7 @@ COMMANDS = {
     "check": check.check,
     "prices": prices.app,
     "sql": sql.sql,
+    "budget": budget.app,
 }
 
 

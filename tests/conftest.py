@@ -99,6 +99,11 @@ def standin(_standin_server, monkeypatch):
     server = _standin_server
     server.requests.clear()
     server.message_usages = []
+    server.message_bill = None
+    server.message_fail = None
+    server.cut_after = None
+    server.billed = []
+    server.arrived = []
     server.models = list(__import__("standin").FAMILY)
     server.fail = None
     server.fail_times = None
@@ -156,3 +161,30 @@ def open_page(browser, path: Path, width: int = 1280, scheme: str = "light"):
     page.route("**/*", route)
     page.goto(url)
     return page, requests, errors
+
+
+@pytest.fixture(scope="session")
+def _postgres_cluster():
+    """One PostgreSQL cluster per test run (tests/pgserver.py), shared by the SQL engine tests
+    and the budget ledger tests; a missing or broken install fails, never skips."""
+    from pgserver import NoPostgres, cluster
+
+    try:
+        with cluster() as found:
+            yield found
+    except NoPostgres as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres(_postgres_cluster):
+    """(psql command prefix) of the test run's cluster."""
+    return _postgres_cluster[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(_postgres_cluster):
+    """A postgresql:// URL of the test run's cluster (a unix socket, user postgres, trust)."""
+    return _postgres_cluster[1]
+
+

@@ -95,6 +95,11 @@ class StandIn(ThreadingHTTPServer):
         self.raw_reply: tuple[int, str, bytes] | None = None  # (status, content-type, body): a proxy's page
         self.rate_limit_per_s: float | None = None
         self.message_usages: list[dict[str, Any]] = []  # POST /v1/messages: each answer's usage, in order
+        self.message_bill: Any = None  # or a function: request body -> the usage to answer with (budget tests)
+        self.message_fail: tuple[int, str, str] | None = None  # POST /v1/messages answers this error
+        self.cut_after: int | None = None  # a stream is cut (connection closed) after this many events
+        self.billed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.arrived: list[dict[str, Any]] = []  # every message body, as it arrives  # (body, usage) of every answered message
         self.models: list[str] = list(FAMILY)  # GET /v1/models lists these, paged
         self._window: list[float] = []
         self._lock = threading.Lock()
@@ -233,8 +238,22 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
         if auth != KEY:
             return self._send(401, _error("authentication_error", "invalid x-api-key"))
-        self.server.requests.append(body)
-        usage = self.server.message_usages.pop(0) if self.server.message_usages else {"input_tokens": 10, "output_tokens": 5}
+        srv = self.server
+        srv.arrived.append(body)  # before any delay: a test can act while the answer is pending
+        if srv.delay:
+            time.sleep(srv.delay)
+        if srv.message_fail is not None:
+            status, kind, text = srv.message_fail
+            return self._send(status, _error(kind, text))
+        with srv._lock:
+            srv.requests.append(body)
+            if srv.message_bill is not None:
+                usage = srv.message_bill(body)
+            else:
+                usage = srv.message_usages.pop(0) if srv.message_usages else {"input_tokens": 10, "output_tokens": 5}
+            # what a cut stream bills: what was reported before the cut (message_start's usage)
+            billed = usage if not (body.get("stream") and srv.cut_after is not None) else {**usage, "output_tokens": 1}
+            srv.billed.append((body, billed))
         message = {"id": f"msg_standin_{len(self.server.requests)}", "type": "message", "role": "assistant", "model": body["model"],
                    "content": [{"type": "text", "text": "The answer."}], "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}
         if not body.get("stream"):
@@ -249,6 +268,16 @@ class _Handler(BaseHTTPRequestHandler):
                                "usage": {"output_tokens": usage["output_tokens"]}}),
             ("message_stop", {"type": "message_stop"}),
         ]  # fmt: skip
+        if srv.cut_after is not None:  # the connection drops mid-stream
+            data = "".join(f"event: {name}\ndata: {json.dumps(doc)}\n\n" for name, doc in events[: srv.cut_after]).encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("content-length", str(len(data) + 1000))  # promised more than is sent
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+            self.close_connection = True
+            return None
         data = "".join(f"event: {name}\ndata: {json.dumps(doc)}\n\n" for name, doc in events).encode()
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")

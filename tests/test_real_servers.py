@@ -22,54 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from pgserver import free_port as _free_port
 from test_sql_engines import COLUMNS, DEFAULT_DAY, check, expected, records
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the postgres user then."""
-    if os.geteuid() != 0:
-        return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd]
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """(psql command prefix) of a fresh cluster on a unix socket in a temporary folder."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or ([shutil.which("initdb")] if shutil.which("initdb") else [])
-    if not found:
-        pytest.fail("PostgreSQL is not installed: .ci/run installs it (apt-get install postgresql)")
-    bindir = Path(found[-1]).parent
-    import tempfile
-
-    # not under pytest's own temporary folder: it is private to this user, and the server runs as postgres
-    root = Path(tempfile.mkdtemp(prefix="claude-cost-pg-"))
-    os.chmod(root, 0o755)
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        subprocess.run(["chown", "-R", "postgres", str(root)], check=True)
-    port = _free_port()
-    init = subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"]),
-                          capture_output=True, text=True)  # fmt: skip
-    if init.returncode:
-        pytest.fail(f"initdb failed: {init.stderr.strip()[-500:]}")
-    opts = f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off"
-    start = subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"]),
-                           capture_output=True, text=True)  # fmt: skip
-    if start.returncode:
-        pytest.fail(f"PostgreSQL did not start: {start.stderr.strip()[-300:]} {(root / 'log').read_text()[-500:] if (root / 'log').exists() else ''}")
-    psql = [shutil.which("psql") or str(bindir / "psql"), "-h", str(sock), "-p", str(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
-    try:
-        yield psql
-    finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _psql(psql: list[str], sql: str) -> tuple[list[str], list[list[str]]]:

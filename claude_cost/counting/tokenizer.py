@@ -98,6 +98,9 @@ class _Patterns:
         self.simple = re.compile(f"([{start}][{word}]*)([{c['punct']}]*)([{spaces}]+)")
 
 
+_TEXTS_LIMIT = 4096  # whole texts remembered per version (their counts; the texts are the callers' own strings)
+
+
 class Tokenizer:
     """ctok's token count for one version, by chunks (see the module notes)."""
 
@@ -120,6 +123,9 @@ class Tokenizer:
         self._units: dict[str, int] = {}
         self._tails: dict[int, int] = {}
         self._tilings = 0  # minimum tilings worked out so far (see _MANY)
+        # Whole texts counted before: a system prompt or tool set sent again and again (an agent
+        # loop, a guarded client, a batch) is counted once. Bounded like the chunk memo.
+        self._texts: dict[str, int] = {}
 
     # ------------------------------------------------------------------ the count
 
@@ -127,6 +133,15 @@ class Tokenizer:
         """``ctok.token_count(text, version)``: tokens of `text` as one user message, frame included."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
+        known = self._texts.get(text)
+        if known is not None:
+            return known
+        if len(self._texts) >= _TEXTS_LIMIT:
+            self._texts.clear()
+        n = self._texts[text] = self._count(text)
+        return n
+
+    def _count(self, text: str) -> int:
         norm = self._normalize(text)
         if not norm.isascii():
             norm = norm.translate(self._escape_table)  # literal marker codepoints get stand-ins

@@ -54,7 +54,10 @@ def choose(engine: str, paths: list[str], group_by: str, since: str | None, unti
         return "python"
     from claude_cost.engines.duckdb import unsupported
 
-    why = unsupported(group_by, since, until, claude_code) or ("stdin" if "-" in paths or not paths else None)
+    from claude_cost.sources.ledger import is_ledger
+
+    why = unsupported(group_by, since, until, claude_code) or ("stdin" if "-" in paths or not paths else None) \
+        or ("a budget ledger" if any(is_ledger(p) for p in paths) else None)  # fmt: skip
     if engine != "auto":
         if why:
             raise InputError(f"--engine {engine} cannot be used with {why}", hint="use --engine python")

@@ -921,3 +921,37 @@ def audit_text(a: Any) -> str:
     if not a.failed:
         lines.append("everything agrees")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- budget status
+
+BUDGET_ROWS = (("Limit", "limit_usd"), ("Spent", "spent_usd"), ("Reserved (in flight)", "reserved_usd"), ("Remaining", "remaining_usd"),
+               ("Burn rate per hour", "burn_usd_per_hour"), ("Projected to the window's end", "projected_usd"))  # fmt: skip
+
+
+def budget_rows(st: Any) -> list[tuple[str, str]]:
+    """`budget status` as (label, text) rows, money to the cent and beyond as needed."""
+    rows = [(label, "—" if getattr(st, key) is None else money(getattr(st, key))) for label, key in BUDGET_ROWS]
+    rows += [("Calls settled", f"{st.calls:,}"), ("Refused", f"{st.refused:,}"), ("Released (errors)", f"{st.released:,}"),
+             ("Stale reservations (expired)", f"{st.stale_reservations:,}")]  # fmt: skip
+    return rows
+
+
+def budget_title(st: Any) -> str:
+    span = "all time" if st.window == "total" else f"{st.window} from {st.window_start} (UTC)"
+    return f"Budget {st.scope!r}, {span}"
+
+
+def budget_csv(st: Any) -> str:
+    doc = st.json()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(doc))
+    writer.writerow(["" if v is None else v for v in doc.values()])
+    return out.getvalue()
+
+
+def budget_markdown(st: Any) -> str:
+    lines = [f"**{md(budget_title(st))}**", "", "| | |", "| --- | ---: |"]
+    lines += [f"| {label} | {value} |" for label, value in budget_rows(st)]
+    return "\n".join(lines) + "\n"

@@ -125,6 +125,18 @@ def prices_table(models: list[ModelPrice], as_of: date, day: date) -> Group:
     return Group(FitTable(cols, rows, title=title), Text("† retired on that date", style="dim"))
 
 
+def budget_table(st: Any) -> Table:
+    """`budget status`: the window's figures (formats.budget_rows)."""
+    from claude_cost.render.formats import budget_rows, budget_title
+
+    out = Table(title=escape(budget_title(st)), show_header=False, title_justify="left", box=rbox.SIMPLE)
+    out.add_column("what")
+    out.add_column("value", justify="right")
+    for label, value in budget_rows(st):
+        out.add_row(label, value)
+    return out
+
+
 def _tokens_short(n: int | None) -> str:
     if n is None:
         return "—"

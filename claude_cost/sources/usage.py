@@ -266,9 +266,13 @@ def records(sources: Iterable[str], default_model: str | None = None) -> Iterato
     for stdin), streamed. Claude Code transcripts found among them are read by the Claude Code
     rules (one record per billed response, deduplicated across all of them)."""
     from claude_cost.sources.claude_code import is_transcript, transcript_records
+    from claude_cost.sources.ledger import is_ledger, records as ledger_records
     from claude_cost.sources.payload import expand_paths
 
-    paths = expand_paths(list(sources), USAGE_SUFFIXES)
+    sources = list(sources)
+    for ledger in (s for s in sources if is_ledger(s)):  # a budget ledger: its settled calls (sources/ledger.py)
+        yield from ledger_records(ledger)
+    paths = expand_paths([s for s in sources if not is_ledger(s)], USAGE_SUFFIXES) if any(not is_ledger(s) for s in sources) else []
     transcripts = [p for p in paths if p != "-" and is_transcript(p)]
     if transcripts:
         yield from transcript_records(transcripts)
