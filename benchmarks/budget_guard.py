@@ -1,8 +1,8 @@
 """The budget guard's cost, as ratios against the bare SDK, side by side in one run.
 
 1. Per call: `client.messages.create` through the bare SDK vs through `Budget.wrap` (SQLite
-   ledger), against the stand-in on 127.0.0.1 answering at once (the floor: any real API
-   latency only shrinks the ratio) and with 50 ms of latency. Calls alternate in blocks, so a
+   ledger), against the stand-in on 127.0.0.1 in a process of its own, answering at once (the
+   floor: any real API latency only shrinks the ratio) and with 50 ms of latency. Calls alternate in blocks, so a
    slow moment of the machine falls on both. The request is a real-shaped one: a 2 KB system
    prompt with a cache breakpoint, two turns, a tool, max_tokens 1,024.
 2. Reservations per second with 8 threads: the ledger's atomic step alone (reserve + settle),
@@ -16,7 +16,9 @@ Goals (issue 30): per call <= 1.15x the bare SDK with SQLite; >= 2,000 reservati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import anthropic  # noqa: E402
 
 from claude_cost import Budget  # noqa: E402
-from standin import KEY, StandIn  # noqa: E402
+from standin import KEY  # noqa: E402
 
 SYSTEM = ("You are the billing assistant of a small hosting company. Answer questions about invoices, plans, refunds and "
           "usage limits. Quote the customer's plan by name, cite the invoice number, and never promise a refund the policy "
@@ -45,12 +47,33 @@ REQUEST = {
 }  # fmt: skip
 
 
-def per_call(server: StandIn, calls: int, delay: float) -> tuple[float, float]:
-    server.delay = delay
-    server.message_usages = []
-    bare = anthropic.Anthropic(api_key=KEY, base_url=server.url, max_retries=0)
+SERVE = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from standin import StandIn
+with StandIn() as s:
+    s.delay = float(sys.argv[2])
+    print(s.url, flush=True)
+    time.sleep(3600)
+"""
+
+
+@contextlib.contextmanager
+def standin_process(delay: float):
+    """The stand-in in a process of its own, as the API is never in the client's process (in one
+    process the two would share a GIL, and each would slow the other)."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT / "tests"), str(delay)], stdout=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip()  # type: ignore[union-attr]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def per_call(url: str, calls: int) -> tuple[float, float]:
+    bare = anthropic.Anthropic(api_key=KEY, base_url=url, max_retries=0)
     ledger = Path(tempfile.mkdtemp()) / "bench.sqlite"
-    guarded = Budget(limit_usd="1000000", window="month", ledger=ledger).wrap(anthropic.Anthropic(api_key=KEY, base_url=server.url, max_retries=0))
+    guarded = Budget(limit_usd="1000000", window="month", ledger=ledger).wrap(anthropic.Anthropic(api_key=KEY, base_url=url, max_retries=0))
     for c in (bare, guarded):  # warm: connections, the tokenizer's tables, the price table
         for _ in range(20):
             c.messages.create(**REQUEST)
@@ -107,9 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
-    with StandIn() as server:
-        for delay in (0.0, 0.05):
-            bare, guarded = per_call(server, args.calls if delay == 0 else max(args.calls // 10, 50), delay)
+    for delay in (0.0, 0.05):
+        with standin_process(delay) as url:
+            bare, guarded = per_call(url, args.calls if delay == 0 else max(args.calls // 10, 50))
             print(f"per call, stand-in latency {delay * 1000:.0f} ms: bare SDK {bare * 1000:.2f} ms, guarded {guarded * 1000:.2f} ms, "
                   f"ratio {guarded / bare:.3f} (goal <= 1.15)")  # fmt: skip
     sqlite = str(Path(tempfile.mkdtemp()) / "rate.sqlite")

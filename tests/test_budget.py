@@ -493,3 +493,13 @@ def test_a_postgresql_ledger_is_a_usage_source(cli, postgres_url, standin):
     doc = cli.json("usage", postgres_url, "--group-by", "service", "--json")
     mine = [g for g in doc["groups"] if g["service"] == scope]
     assert mine and Decimal(mine[0]["total_usd"]) == Decimal(3000 + 500 + 1000 + 1500) / 10**6
+
+
+def test_the_example_ledger_prices_as_worked_out_by_hand(cli):
+    # Haiku 4.5: 1,200 in + 3,000 5m writes + 350 out = $0.0067; 900 in + 3,000 reads + 410 out = $0.00325.
+    # Sonnet 4.6: 5,000 × $3 + 1,200 × $15 per MTok + 2 searches × $0.01 = $0.053. Opus 4.7: 20,000 × $5 + 4,000 × $25 = $0.20.
+    from conftest import ROOT
+
+    doc = cli.json("usage", str(ROOT / "examples" / "usage" / "budget.sqlite"), "--group-by", "service", "--json")
+    assert {g["service"]: g["total_usd"] for g in doc["groups"]} == {"nightly": "0.2", "support-bot": "0.06295"}
+    assert doc["total_usd"] == "0.26295"

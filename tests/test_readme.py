@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 
 import pytest
 from conftest import ROOT
@@ -45,6 +46,10 @@ def test_readme_command_runs(cli, monkeypatch, tmp_path, command, code):
     for flag in ("-o", "--output"):  # a command that writes a file writes it elsewhere: the checkout stays as it is
         if flag in args:
             args[args.index(flag) + 1] = str(tmp_path / "written")
+    if "--ledger" in args:  # a budget ledger is written to (a limit kept, expired holds swept): a copy is
+        i = args.index("--ledger") + 1
+        shutil.copy(ROOT / args[i], tmp_path / "ledger.sqlite")
+        args[i] = str(tmp_path / "ledger.sqlite")
     if "--rev" in args and not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     r = cli(*args, input=stdin, code=code)

@@ -195,6 +195,14 @@ class Ledger:
                     conn.execute("INSERT INTO ledger_meta (key, value) VALUES ('schema', ?) ON CONFLICT DO NOTHING", (str(SCHEMA),))
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a commit survives a crash of the process, fsync at checkpoints
         else:
+            # DDL only when the tables are missing: CREATE INDEX IF NOT EXISTS takes a SHARE lock on
+            # calls even when the index exists, and would queue behind (and ahead of) every writer
+            found = conn.execute("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()[0]
+            conn.commit()
+            if found:
+                self._check_schema(conn)
+                conn.commit()
+                return
             with self._tx(conn):
                 cur = conn.cursor()
                 cur.execute("SELECT pg_advisory_xact_lock(7351936)")  # one creator at a time, across machines
@@ -202,6 +210,8 @@ class Ledger:
                     cur.execute(sql.format(id="BIGSERIAL PRIMARY KEY"))
                 cur.execute("INSERT INTO ledger_meta (key, value) VALUES ('schema', %s) ON CONFLICT DO NOTHING", (str(SCHEMA),))
         self._check_schema(conn)
+        if self.backend == "postgres":
+            conn.commit()  # no transaction left open on an idle connection
 
     def _check_schema(self, conn: Any) -> None:
         row = self._one(conn, "SELECT value FROM ledger_meta WHERE key = 'schema'", ())
