@@ -458,18 +458,51 @@ def is_ledger_file(path: str) -> bool:
 
 def records(target: str) -> Iterator[Any]:
     """The ledger's settled calls as usage records (`claude-cost usage ledger.sqlite`): each
-    priced as `usage` prices a response; the scope is the record's `service`."""
-    from claude_cost.sources.records import Record
+    priced as `usage` prices a response; the scope is the record's `service`. A row that does
+    not read as a call (a ledger edited by hand) is a counted problem."""
+    from claude_cost.sources.records import Problem
 
     ledger = open_ledger(target)
     try:
         for row in ledger.settled():
-            call_id, scope, at, model, *rest = row
-            counts = tuple(int(x or 0) for x in rest[:6])
-            batch, geo, speed, request_id, _message_id, stop = rest[6:]
-            when = str(at) if at else None
-            day = date.fromisoformat(when[:10]) if when else None
-            yield Record(str(model), day, counts, bool(batch), geo, speed or "standard", f"{target}#{call_id}"  # type: ignore[arg-type]
-                         + (f" ({request_id})" if request_id else ""), when=when, service=str(scope), stop=stop)  # fmt: skip
+            where = f"{_safe_url(target)}#{row[0]}"
+            try:
+                yield _record(row, where)
+            except (TypeError, ValueError, OverflowError) as exc:
+                yield Problem(where, f"not a call as a ledger writes it: {exc}")
     finally:
         ledger.close()
+
+
+def _count(value: Any, name: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} is {value!r}, not a whole number of tokens")
+    return value
+
+
+def _text(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{name} is {value!r}, not text")
+
+
+def _record(row: tuple[Any, ...], where: str) -> Any:
+    from claude_cost.sources.records import Record
+
+    call_id, scope, at, model, *rest = row
+    names = ("input_tokens", "cache_write_5m", "cache_write_1h", "cache_read", "output_tokens", "web_searches")
+    counts = tuple(_count(v, n) for v, n in zip(rest[:6], names))
+    batch, geo, speed, request_id, _message_id, stop = rest[6:]
+    when = _text(at, "settled_at")
+    day = date.fromisoformat(when[:10]) if when else None
+    if batch not in (0, 1, None):
+        raise ValueError(f"batch is {batch!r}, not 0 or 1")
+    speed = _text(speed, "speed") or "standard"
+    if speed not in ("standard", "fast"):
+        raise ValueError(f"speed is {speed!r}")
+    request_id = _text(request_id, "request_id")
+    return Record(_text(model, "model") or "", day, counts, bool(batch), _text(geo, "geo"), speed,  # type: ignore[arg-type]
+                  where + (f" ({request_id})" if request_id else ""), when=when, service=str(_text(scope, "scope")),
+                  stop=_text(stop, "stop_reason"))  # fmt: skip

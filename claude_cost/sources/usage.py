@@ -50,7 +50,8 @@ class _Stream:
 
     def start(self, message: dict[str, Any], location: str) -> None:
         self.model = message.get("model")
-        self.usage = dict(message.get("usage") or {})
+        usage = message.get("usage")
+        self.usage = dict(usage) if isinstance(usage, dict) else {}
         self.location = location
         self.stop = None
 
@@ -97,8 +98,12 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
         if rtype != "succeeded":
             yield NotBilled(str(rtype), f"{location} ({doc['custom_id']})")
             return
-        message = result.get("message") or {}
-        yield from _record(message, f"{location} ({doc['custom_id']})", default_model, _day(doc, day_cache), force_batch=True)
+        message = result.get("message")
+        where = f"{location} ({doc['custom_id']})"
+        if not isinstance(message, dict):
+            yield Problem(where, f"result.message: expected an object, got {_kind(message)}")
+            return
+        yield from _record(message, where, default_model, _day(doc, day_cache), force_batch=True)
         return
     when = _when(doc)
     day = None
@@ -110,6 +115,15 @@ def _doc_items(doc: Any, location: str, default_model: str | None, day_cache: di
             except ValueError:
                 day = _day(doc, day_cache)  # the first timestamp key is not a date: try the others
     yield from _record(doc, location, default_model, day, when=when)
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind, for a message: object, array, string, number, true/false, null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
 
 
 def _when(doc: dict[str, Any]) -> str | None:
@@ -147,9 +161,17 @@ def _record(doc: dict[str, Any], location: str, default_model: str | None, day: 
 def _stream_event(doc: dict[str, Any], location: str, default_model: str | None, day_cache: dict[str, date], stream: _Stream) -> Iterator[Record | Problem]:
     kind = doc.get("type")
     if kind == "message_start":
-        stream.start(doc.get("message") or {}, location)
+        message = doc.get("message")
+        if not isinstance(message, dict):
+            yield Problem(location, f"message_start.message: expected an object, got {_kind(message)}")
+            return
+        stream.start(message, location)
     elif kind == "message_delta":
-        stream.delta(doc.get("usage") or {}, doc.get("delta"))
+        usage = doc.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            yield Problem(location, f"message_delta.usage: expected an object, got {_kind(usage)}")
+            return
+        stream.delta(usage or {}, doc.get("delta"))
     elif kind == "message_stop":
         yield from _finish(stream, default_model)
 
