@@ -11,34 +11,28 @@ from typing import Annotated
 import typer
 
 from claude_cost import __version__
-from claude_cost.commands import (
-    budget,
-    cache,
-    check,
-    compare,
-    diff,
-    estimate,
-    history,
-    prices,
-    report,
-    sql,
-    usage,
-)
-
-#: The subcommands in help order: a command function, or a Typer group of its own.
+#: The subcommands in help order → (module, attribute): a command function, or a Typer group of its
+#: own. A run imports only the module of the command it was asked for.
 COMMANDS = {
-    "estimate": estimate.estimate,
-    "compare": compare.compare,
-    "usage": usage.usage,
-    "history": history.history,
-    "report": report.report,
-    "diff": diff.diff,
-    "cache": cache.app,
-    "check": check.check,
-    "prices": prices.app,
-    "sql": sql.sql,
-    "budget": budget.app,
+    "estimate": ("estimate", "estimate"),
+    "compare": ("compare", "compare"),
+    "usage": ("usage", "usage"),
+    "history": ("history", "history"),
+    "report": ("report", "report"),
+    "diff": ("diff", "diff"),
+    "cache": ("cache", "app"),
+    "check": ("check", "check"),
+    "prices": ("prices", "app"),
+    "sql": ("sql", "sql"),
+    "budget": ("budget", "app"),
 }
+
+
+def _command(name: str) -> object:
+    import importlib
+
+    module, attr = COMMANDS[name]
+    return getattr(importlib.import_module(f"claude_cost.commands.{module}"), attr)
 
 
 def _version(value: bool) -> None:
@@ -66,9 +60,10 @@ def build(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     built.callback()(_root)
-    for name, target in COMMANDS.items():
+    for name in COMMANDS:
         if only is not None and name != only:
             continue
+        target = _command(name)
         if isinstance(target, typer.Typer):
             built.add_typer(target, name=name)
         else:
@@ -76,7 +71,13 @@ def build(only: str | None = None) -> typer.Typer:
     return built
 
 
-app = build()
+def __getattr__(name: str) -> typer.Typer:
+    """`claude_cost.cli.app`: the whole app (every command), built on first use — a run of the
+    console script builds only the command it was asked for."""
+    if name == "app":
+        built = globals()["app"] = build()
+        return built
+    raise AttributeError(f"module 'claude_cost.cli' has no attribute {name!r}")
 
 
 def _asked(argv: list[str]) -> str | None:
@@ -106,7 +107,7 @@ def main() -> None:
     gc.set_threshold(50_000, 20, 100)
     _plain_terminals()
     name = _asked(sys.argv[1:])
-    (build(name) if name else app)()
+    (build(name) if name else build())()
 
 
 if __name__ == "__main__":

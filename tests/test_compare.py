@@ -99,3 +99,13 @@ def test_machine_formats(cli, tmp_path):
     assert "| claude-sonnet-4-6 (baseline) |" in md
     table = cli("compare", payload(tmp_path), "--count", "offline", "--models", "haiku-4.5,sonnet-4.6").stdout
     assert "█" in table and "baseline" in table
+
+
+def test_a_narrow_range_reads_as_two_numbers_or_one():
+    """Issue 33: `≈1,372 (1.4K–1.4K)`: a range must read as two different numbers, or one."""
+    from claude_cost.render.formats import span_text
+
+    for low, high in [(1372, 1375), (13_720, 13_750), (137_200, 137_250), (1_371_000, 1_372_000), (9_999, 10_001), (5, 5)]:
+        text = span_text(low, high)
+        ends = text.split("–")
+        assert len(ends) == (1 if low == high else 2) and len(set(ends)) == len(ends), text

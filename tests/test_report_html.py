@@ -6,6 +6,7 @@ hostile names shown as text, screenshots at 1280 and 390 px that are not blank."
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,3 +179,29 @@ def test_an_output_file_keeps_its_link_and_its_permissions(cli, tmp_path):
     if os.path.isdir("/proc"):
         r = cli("usage", path, "--format", "html", "-o", "/proc/page.html", code=2)
         assert "cannot write in /proc" in r.stderr and "does not exist" not in r.stderr
+
+
+def test_the_headline_is_to_the_cent_and_56_day_labels_are_whole(browser, tmp_path, cli):
+    """Issue 33: the headline showed `$6,058.550468`, and a 56-day chart cut its labels to `2026-1`."""
+    from datetime import date, timedelta
+
+    lines = []
+    for i in range(56 * 3):
+        day = date(2026, 9, 1) + timedelta(days=i // 3)
+        lines.append({"timestamp": f"{day.isoformat()}T10:00:00Z", "model": "claude-opus-4-7",
+                      "usage": {"input_tokens": 1_000_001 + i, "output_tokens": 20_000 + 7 * i}})  # fmt: skip
+    log = tmp_path / "56.jsonl"
+    write(log, lines)
+    page_path = tmp_path / "56.html"
+    cli("usage", str(log), "--format", "html", "-o", str(page_path))
+    total = Decimal(cli.json("usage", str(log), "--json")["total_usd"])
+    page, _requests, errors = open_page(browser, page_path)
+    page.wait_for_selector("body[data-drawn]", timeout=15000)
+    assert errors == []
+    cents = total.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert page.text_content("#total") == f"${cents:,}" and total != cents  # to the cent, exact beside it
+    ticks = page.evaluate("""Array.from(document.querySelectorAll('#chart-spend .xtick text')).map(t => {
+        const b = t.getBoundingClientRect(), box = document.getElementById('chart-spend').getBoundingClientRect();
+        return [t.textContent, b.bottom <= box.bottom + 1 && b.left >= box.left - 1]; })""")
+    assert len(ticks) >= 5
+    assert all(re.fullmatch(r"2026-\d\d-\d\d", text) and inside for text, inside in ticks), ticks

@@ -305,15 +305,35 @@ def compare_csv(cmp: Any) -> str:
     return out.getvalue()
 
 
-def _k(n: int) -> str:
-    return f"{n / 1000:.1f}K" if n >= 1000 else str(n)
+def _short(n: int, places: int) -> str:
+    for size, unit in ((1_000_000, "M"), (1000, "K")):
+        if n >= size:
+            return f"{n / size:.{places}f}{unit}"
+    return str(n)
+
+
+def span_text(low: int, high: int) -> str:
+    """A token range: in full below 10,000, else short with the fewest digits that keep its two
+    ends different (never `1.4K–1.4K`); one number when they are equal.
+
+    >>> span_text(1372, 1375), span_text(13720, 13750), span_text(1_371_000, 1_372_000), span_text(8, 8)
+    ('1,372–1,375', '13.7K–13.8K', '1.371M–1.372M', '8')
+    """
+    if low == high:
+        return f"{low:,}"
+    if high >= 10_000:
+        for places in (1, 2, 3):
+            a, b = _short(low, places), _short(high, places)
+            if a != b:
+                return f"{a}–{b}"
+    return f"{low:,}–{high:,}"
 
 
 def tokens_text(e: Estimate) -> str:
     """Input tokens of a row: exact, or ≈point (low–high) for an estimate."""
     if e.prompt.exact:
         return f"{e.prompt.tokens:,}"
-    return f"≈{e.prompt.tokens:,} ({_k(e.prompt.low)}–{_k(e.prompt.high)})"
+    return f"≈{e.prompt.tokens:,} ({span_text(e.prompt.low, e.prompt.high)})"
 
 
 def diff_text(r: Any, baseline: Any, places: int = 6) -> str:

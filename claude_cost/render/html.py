@@ -21,6 +21,16 @@ from typing import Any
 from claude_cost.core.errors import InputError
 from claude_cost.render.formats import dec, money, pct
 
+#: The x axis of a chart over days (weeks, months): ISO dates as categories, the margin grown to
+#: hold them whole (a fixed margin cut 56 rotated labels to "2026-1"), at most ~16 labels shown.
+DAYS_AXIS: dict[str, Any] = {"type": "category", "automargin": True, "tickangle": -45, "nticks": 16}
+
+
+def headline(total: Decimal) -> str:
+    """The page's big figure: money to the cent (the exact amount is shown beside it); an amount
+    under a cent keeps the digits that make it more than $0.00."""
+    return money(total, 2) if total == 0 or abs(total) >= Decimal("0.01") else money(total, 6)
+
 __all__ = ["usage_page", "admin_page", "plotly_js"]
 
 #: Model colours: distinguishable in light and dark mode, and for most colour-blind readers.
@@ -169,9 +179,9 @@ def _what_if_rows(items: list[Any]) -> list[list[str]]:
 def usage_page(data: Any, title: str = "Claude API spend") -> str:
     """The report page of `engines.report.report_data`."""
     span = f"{data.first} … {data.last}" if data.first else "no priced traffic"
-    body = [f"<div class=\"total\" id=\"total\" data-total-usd=\"{dec(data.total)}\">{money(data.total)}</div>",
+    body = [f"<div class=\"total\" id=\"total\" data-total-usd=\"{dec(data.total)}\">{headline(data.total)}</div>",
             f"<div class=\"muted\">exact: <span id=\"total-exact\">${dec(data.total)}</span> over {data.requests:,} priced requests, {span}</div>"]  # fmt: skip
-    cards = [("Cache reads saved", money(data.saved_total), "against the same tokens as uncached input")]
+    cards = [("Cache reads saved", headline(data.saved_total), "against the same tokens as uncached input")]
     if data.unpriced_count:
         cards.append(("Not priced", f"{data.unpriced_count:,} records", f"{data.unpriced_tokens:,} tokens: see below"))
     if data.not_billed:
@@ -192,7 +202,7 @@ def usage_page(data: Any, title: str = "Claude API spend") -> str:
             {"type": "bar", "name": _label(name), "x": data.periods, "y": [_num(v) for v in vals],
              "marker": {"color": PALETTE[i % len(PALETTE)]}, "hovertemplate": "%{x}: $%{y:.4f}<extra>%{fullData.name}</extra>"}
             for i, (name, vals) in enumerate(series)],
-            "layout": {"barmode": "stack", "yaxis": {"tickprefix": "$", "rangemode": "tozero"}, "xaxis": {"type": "category"}}})  # fmt: skip
+            "layout": {"barmode": "stack", "yaxis": {"tickprefix": "$", "rangemode": "tozero"}, "xaxis": DAYS_AXIS}})  # fmt: skip
         classes = [(CLASS_LABELS[c], v) for c, v in data.classes.items()]
         charts.append({"id": "chart-classes", "data": [
             {"type": "bar", "orientation": "h", "y": [c for c, _ in classes], "x": [_num(v) for _, v in classes],
@@ -204,7 +214,7 @@ def usage_page(data: Any, title: str = "Claude API spend") -> str:
             {"type": "scatter", "mode": "lines+markers", "name": "cache-read share of input tokens", "x": data.periods, "yaxis": "y2",
              "y": [None if s is None else round(float(s) * 100, 2) for s in data.cache_share], "line": {"color": "#f28e2b"},
              "hovertemplate": "%{x}: %{y:.1f}% of input read from cache<extra></extra>"}],
-            "layout": {"xaxis": {"type": "category"}, "yaxis": {"tickprefix": "$", "rangemode": "tozero"},
+            "layout": {"xaxis": DAYS_AXIS, "yaxis": {"tickprefix": "$", "rangemode": "tozero"},
                        "yaxis2": {"overlaying": "y", "side": "right", "ticksuffix": "%", "range": [0, 100], "dtick": 25, "showgrid": False}, "margin": {"r": 48}}})  # fmt: skip
         per = {"day": "day", "week": "week (from Monday)", "month": "month"}[data.period]
         body.append(f"<h2>Spend per {per}, by model</h2><div class=\"chart\" id=\"chart-spend\"></div>")
@@ -244,7 +254,7 @@ def admin_page(report: Any) -> str:
             billed[at[r.day]] += r.reported
     order = sorted(models, key=lambda m: (-sum(models[m]), m))
     span = f"{labels[0]} … {labels[-1]}" if labels else "no rows"
-    body = [f"<div class=\"total\" id=\"total\" data-total-usd=\"{dec(report.ours_total)}\">{money(report.ours_total)}</div>",
+    body = [f"<div class=\"total\" id=\"total\" data-total-usd=\"{dec(report.ours_total)}\">{headline(report.ours_total)}</div>",
             f"<div class=\"muted\">our pricing (exact <span id=\"total-exact\">${dec(report.ours_total)}</span>); billed "
             f"{money(report.reported_total)}; difference {money(report.diff_total)}</div>"]  # fmt: skip
     charts: list[dict[str, Any]] = []
@@ -253,7 +263,7 @@ def admin_page(report: Any) -> str:
                 for i, m in enumerate(order)]  # fmt: skip
         data.append({"type": "scatter", "mode": "lines+markers", "name": "billed (cost report)", "x": labels, "y": [_num(v) for v in billed],
                      "line": {"color": "#e15759"}})  # fmt: skip
-        charts.append({"id": "chart-spend", "data": data, "layout": {"barmode": "stack", "yaxis": {"tickprefix": "$"}, "xaxis": {"type": "category"}}})
+        charts.append({"id": "chart-spend", "data": data, "layout": {"barmode": "stack", "yaxis": {"tickprefix": "$"}, "xaxis": DAYS_AXIS}})
         body.append("<h2>Our pricing per day, by model, and the bill</h2><div class=\"chart\" id=\"chart-spend\"></div>")
     rows = [[r.day.isoformat(), _t(r.model), money(r.ours, 4), "—" if r.reported is None else money(r.reported, 4),
              "—" if r.diff is None else money(r.diff, 4)] for r in report.rows]  # fmt: skip
