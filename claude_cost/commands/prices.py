@@ -25,7 +25,8 @@ from claude_cost.commands._shared import (
 CheckOpt = Annotated[Optional[Path], typer.Option("--check", help="Validate a prices file and exit.")]
 PricesJsonOpt = Annotated[bool, typer.Option("--json", help="Print the table as JSON.")]
 ModelNameOpt = Annotated[Optional[str], typer.Option("--model", hidden=True, help="One model with every rule (also: prices MODEL).")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", help="A URL (https) or a file of a whole prices.toml. Default: $CLAUDE_COST_PRICES_URL, the config's prices-url, else this project's.")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="litellm | genai-prices (merge from that list alone), or a URL (https) or file of a whole prices.toml. Default: $CLAUDE_COST_PRICES_URL or the config's prices-url if set, else a merge of both published lists.")]
+WriteOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the new table to this file (whole or not at all) instead of installing it: for a job that opens a pull request.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Install without asking.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only show what would change: exit 0 if nothing would, 1 if something would.")]
 RemovalsOpt = Annotated[bool, typer.Option("--allow-removals", help="Accept a table that drops models that are still served.")]
@@ -93,25 +94,45 @@ def prices(
 @app.command()
 def update(
     source: FromOpt = None, yes: YesOpt = False, dry_run: DryRunOpt = False, allow_removals: RemovalsOpt = False,
-    timeout: FetchTimeoutOpt = 20.0, json_: JsonOpt = False, debug: DebugOpt = False,
+    timeout: FetchTimeoutOpt = 20.0, out: WriteOpt = None, json_: JsonOpt = False, debug: DebugOpt = False,
 ) -> None:  # fmt: skip
-    """Fetch the current price table, show what changes, and install it (keeping the one it replaces)."""
+    """Keep the price table current: merge the lists the world keeps current (LiteLLM's, genai-prices') into ours, each change with its reason, or fetch a whole table; show what changes, and install it (keeping the one it replaces)."""
     with boundary(debug):
         from claude_cost.render import formats as render
         from claude_cost.sources import price_store
 
-        upd = price_store.prepare_update(source or price_store.prices_url(Path.cwd()), date.today(), allow_removals=allow_removals, timeout=timeout)
+        upd = _prepare(source, allow_removals, timeout)
         if json_:
             sys.stdout.write(json.dumps(render.price_diff_json(upd), indent=2) + "\n")
         else:
             typer.echo(render.price_diff_text(upd))
+        for note in upd.merge.notes if upd.merge is not None else []:
+            err(f"note: {note}")
         if dry_run or upd.diff.empty:
             raise typer.Exit(1 if dry_run and not upd.diff.empty else 0)
+        if out is not None:
+            from claude_cost.sources.files import write_atomic
+
+            write_atomic(out, upd.data)
+            err(f"wrote {out} (as of {upd.new.as_of}): nothing was installed")
+            return
         if not yes and not _confirm():
             err("not installed: nothing was changed (--yes installs without asking)")
             raise typer.Exit(0 if sys.stdin.isatty() else 2)
         path = price_store.install(upd.data, upd.source, upd.new.as_of)
         err(f"installed {path} (as of {upd.new.as_of}); `claude-cost prices rollback` puts the previous table back")
+
+
+def _prepare(source: str | None, allow_removals: bool, timeout: float | None) -> Any:
+    """A merge of the published lists (both, or the one --from names), or a whole table (--from
+    URL|FILE, $CLAUDE_COST_PRICES_URL, the config's prices-url)."""
+    from claude_cost.sources import price_store
+
+    lists = ("litellm", "genai-prices")
+    whole = source if source is not None and source not in lists else (price_store.prices_url(Path.cwd()) if source is None else None)
+    if whole is not None:
+        return price_store.prepare_update(whole, date.today(), allow_removals=allow_removals, timeout=timeout)
+    return price_store.prepare_merge([source] if source else list(lists), date.today(), timeout=timeout)
 
 
 def _confirm() -> bool:

@@ -21,7 +21,7 @@ from claude_cost.core.errors import ClaudeCostError
 from claude_cost.core.models import TOKEN_CLASSES, ModelPrice, PriceTable, Scenario
 from claude_cost.core.prices import resolve
 
-__all__ = ["Period", "Listed", "Difference", "Audit", "audit", "audit_ids"]
+__all__ = ["Period", "Listed", "Difference", "Audit", "audit", "audit_ids", "ours_values"]
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Audit:
         return bool(self.differences) or any(m["current"] for m in self.missing_here)
 
 
-def _ours(model: ModelPrice, day: date, fees: Any, wanted: set[str]) -> dict[str, Decimal | None]:
+def ours_values(model: ModelPrice, day: date, fees: Any, wanted: set[str]) -> dict[str, Decimal | None]:
     """What we bill for each field on `day` (module docstring)."""
     out: dict[str, Decimal | None] = {}
 
@@ -118,7 +118,7 @@ def _compare(out: Audit, table: PriceTable, model: ModelPrice, theirs: Listed, t
     other = None if theirs.id.lower().removeprefix("anthropic/") in {model.id, *model.aliases} else theirs.id
     for i, period in enumerate(theirs.periods):
         day = _day(theirs.periods, i, today)
-        ours = _ours(model, day, table.fees, set(period.values))
+        ours = ours_values(model, day, table.fees, set(period.values))
         for key, value in period.values.items():
             mine = ours.get(key)
             out.compared += 1

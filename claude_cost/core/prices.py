@@ -215,6 +215,11 @@ def _base(use_installed: bool) -> tuple[Path, dict[str, Any], str, list[str]]:
     return bundled_path(), _read(bundled_path()), "bundled", []
 
 
+def base_path() -> Path:
+    """The file of the base table in use (the installed one, else the bundled one), overlays aside."""
+    return _base(True)[0]
+
+
 def _installed_source() -> str:
     """Where the installed table was fetched from (written beside it by `prices update`)."""
     import json

@@ -854,7 +854,7 @@ def _shown(value: Any, field: str = "") -> str:
 
 def price_diff_json(upd: Any) -> dict[str, Any]:
     d = upd.diff
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "from": {"source": upd.old.source, "as_of": upd.old.as_of.isoformat()},
         "to": {"source": upd.source, "as_of": upd.new.as_of.isoformat()},
@@ -863,11 +863,41 @@ def price_diff_json(upd: Any) -> dict[str, Any]:
         "retired": [{"model": m, "on": day.isoformat()} for m, day in d.retired],
         "changes": [{"model": c.model, "field": c.field, "period": c.period, "old": _plain(c.old), "new": _plain(c.new)} for c in d.changes],
     }  # fmt: skip
+    m = upd.merge
+    if m is not None:
+        doc["merge"] = {
+            "lists": m.lists,
+            "changed": [{"model": c.model, "field": c.field, "old": dec(c.old), "new": dec(c.new), "reason": c.reason} for c in m.changes],
+            "added": [{"model": a.model, "rates": {k: dec(v) for k, v in a.values.items()}, "stated_by": list(a.stated_by),
+                       "by_general_rules": list(a.filled), "reason": a.reason} for a in m.additions],
+            "held": [{"kind": h.kind, "model": h.model, "field": h.field, "ours": _plain(h.ours), "theirs": h.theirs, "reason": h.reason}
+                     for h in m.held],
+            "notes": m.notes,
+        }  # fmt: skip
+    return doc
+
+
+def merge_text(m: Any) -> list[str]:
+    """A merge's reasons: what changes and why, what was held back and why."""
+    lines = [f"merged from: {name} ({where})" for name, where in m.lists.items()]
+    lines += [f"change {c.model} {c.field}: {_shown(c.old, c.field)} → {_shown(c.new, c.field)} from today: {c.reason}" for c in m.changes]
+    for a in m.additions:
+        rules = f"; by the general rules: {', '.join(a.filled)}" if a.filled else ""
+        lines.append(f"add {a.model}: {a.reason} (unconfirmed{rules})")
+    for h in m.held:
+        what = f"{h.model} {h.field}" if h.field else h.model
+        if h.kind == "conflict":
+            theirs = ", ".join(f"{n} states {_shown(Decimal(v), h.field or '')}" for n, v in h.theirs.items())
+            lines.append(f"kept {what} at {_shown(h.ours, h.field or '')}: {theirs} ({h.reason})")
+        else:
+            lines.append(f"{'refused' if h.kind == 'refused' else 'not added'} {what} ({', '.join(h.theirs)}): {h.reason}")
+    return lines
 
 
 def price_diff_text(upd: Any) -> str:
     d = upd.diff
-    lines = [f"price table in use: {upd.old.source} (as of {upd.old.as_of})", f"fetched:            {upd.source} (as of {upd.new.as_of})"]
+    lines = [f"price table in use: {upd.old.source} (as of {upd.old.as_of})"]
+    lines += merge_text(upd.merge) if upd.merge is not None else [f"fetched:            {upd.source} (as of {upd.new.as_of})"]
     if d.empty:
         return "\n".join([*lines, "nothing would change: the table in use is current"])
     names = upd.new.models

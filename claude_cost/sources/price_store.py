@@ -27,14 +27,12 @@ from claude_cost.core.price_diff import PriceDiff, diff_tables
 from claude_cost.core.prices import bundled_path, data_dir, installed_path, load_table, parse_table
 from claude_cost.sources.files import write_atomic
 
-__all__ = ["Installed", "Update", "install", "rollback", "describe", "lock", "bundled_sha", "prepare_update", "prices_url",
-           "DEFAULT_PRICES_URL", "URL_ENV"]
+__all__ = ["Installed", "Update", "install", "rollback", "describe", "lock", "bundled_sha", "prepare_update", "prepare_merge",
+           "prices_url", "list_url", "LIST_ENV", "URL_ENV"]
 
-#: The prices.toml this project publishes: the one place its address is written. The project
-#: has no public address yet, so this is a placeholder that never resolves (.invalid): set
-#: $CLAUDE_COST_PRICES_URL, or `prices-url` in claude-cost.toml / [tool.claude-cost], to the raw
-#: URL of prices.toml in the repository you install from.
-DEFAULT_PRICES_URL = "https://example.invalid/claude-cost/raw/main/claude_cost/prices.toml"
+#: Where the lists the world keeps current are fetched from by `prices update` (issue 32): their
+#: published addresses, each overridable for a mirror, an air-gapped copy or a test.
+LIST_ENV = {"litellm": "CLAUDE_COST_LITELLM_URL", "genai-prices": "CLAUDE_COST_GENAI_PRICES_URL"}
 URL_ENV = "CLAUDE_COST_PRICES_URL"
 
 
@@ -133,14 +131,23 @@ def bundled_sha() -> str:
 
 
 
-def prices_url(start: Path) -> str:
-    """Where `prices update` fetches from: $CLAUDE_COST_PRICES_URL, else the config's
-    `prices-url`, else DEFAULT_PRICES_URL."""
+def prices_url(start: Path) -> str | None:
+    """A whole table to fetch, when the user named one: $CLAUDE_COST_PRICES_URL, else the
+    config's `prices-url`; None: merge from the published lists."""
     import os
 
     from claude_cost.sources.config import configured_prices_url
 
-    return os.environ.get(URL_ENV) or configured_prices_url(start) or DEFAULT_PRICES_URL
+    return os.environ.get(URL_ENV) or configured_prices_url(start)
+
+
+def list_url(name: str) -> str:
+    """Where a published list is fetched from: its environment variable, else its address."""
+    import os
+
+    from claude_cost.sources.price_lists import SOURCES
+
+    return os.environ.get(LIST_ENV[name]) or SOURCES[name]
 
 
 @dataclass
@@ -150,6 +157,7 @@ class Update:
     old: PriceTable
     new: PriceTable
     diff: PriceDiff
+    merge: Any = None  # core.price_merge.Merge, when the table was merged from the published lists
 
 
 def prepare_update(source: str, today: date, *, allow_removals: bool = False, timeout: float | None = None) -> Update:
@@ -169,3 +177,39 @@ def prepare_update(source: str, today: date, *, allow_removals: bool = False, ti
         raise InputError(f"{source}: the new table drops {len(dropped)} model(s) that are still served ({', '.join(dropped[:5])}"
                          f"{', …' if len(dropped) > 5 else ''}): nothing was changed", hint="pass --allow-removals if that is meant")  # fmt: skip
     return Update(source, data, old, new, diff)
+
+
+def prepare_merge(names: list[str], today: date, *, timeout: float | None = None) -> Update:
+    """The table in use merged with the published lists `names` (core/price_merge.py), validated
+    like any table, held against the one in use. A list that cannot be fetched or read is said
+    and the other used; none: FetchError (exit 3), nothing changed. Nothing is written."""
+    import hashlib
+
+    from claude_cost.core.errors import ClaudeCostError
+    from claude_cost.core.price_merge import apply, merge
+    from claude_cost.core.prices import base_path
+    from claude_cost.sources import price_lists
+    from claude_cost.sources.fetch import TIMEOUT, FetchError, fetch
+
+    readers = {"litellm": price_lists.read_litellm, "genai-prices": price_lists.read_genai_prices}
+    lists, where, failed = {}, {}, []
+    for name in names:
+        url = list_url(name)
+        try:
+            data = fetch(url, timeout=timeout or TIMEOUT)
+            lists[name] = readers[name](data, url)
+        except ClaudeCostError as exc:
+            failed.append(f"{name} could not be used ({exc.message}): merged from {'the other list' if len(names) > 1 else 'nothing'}")
+            continue
+        where[name] = f"{url}, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+    if not lists:
+        raise FetchError("no price list could be fetched: " + "; ".join(failed), hint="nothing was changed; check the network, or set "
+                         + " / ".join(f"${LIST_ENV[n]}" for n in names) + " to a mirror or a local copy")  # fmt: skip
+    old = load_table(None, use_env=False)
+    text = base_path().read_text(encoding="utf-8-sig")
+    result = merge(old, lists, today)
+    result.lists, result.notes = where, failed
+    candidate = apply(text, result, today).encode()
+    new = parse_table(candidate, "the merged table")  # validated like any table: a bad merge is an error, never installed
+    source = "merged: " + "; ".join(f"{n} ({w})" for n, w in where.items())
+    return Update(source, candidate, old, new, diff_tables(old, new, today), result)
