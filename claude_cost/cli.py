@@ -25,6 +25,7 @@ COMMANDS = {
     "prices": ("prices", "app"),
     "sql": ("sql", "sql"),
     "budget": ("budget", "app"),
+    "mcp": ("mcp", "mcp"),
 }
 
 

@@ -437,12 +437,13 @@ def _as_usage(est: Any) -> dict[str, Any]:
             "server_tool_use": {"web_search_requests": q.get("web_searches", 0)}}  # fmt: skip
 
 
-def ledger_status(ledger: str, scope: str = "default", window: str | None = None, clock: Callable[[], float] = time.time) -> Status:
+def ledger_status(ledger: str, scope: str = "default", window: str | None = None, clock: Callable[[], float] = time.time,
+                  read_only: bool = False) -> Status:  # fmt: skip
     """A scope's current window as the ledger holds it (the limit and window `budget set` kept;
-    window: that, else month)."""
+    window: that, else month). `read_only`: nothing is created or swept (the MCP server)."""
     if window is not None and window not in WINDOWS:
         raise BudgetError(f"--window must be one of {', '.join(WINDOWS)}, not {window!r}")
-    book = open_ledger(ledger)
+    book = open_ledger(ledger, read_only=read_only)
     try:
         kept = book.kept_limit(scope)
         chosen = window or (kept[1] if kept else "month")

@@ -125,9 +125,12 @@ class Ledger:
     """A ledger on SQLite or PostgreSQL. Thread-safe: each thread (and each process after a
     fork) has its own connection."""
 
-    def __init__(self, target: str, backend: str) -> None:
+    def __init__(self, target: str, backend: str, read_only: bool = False) -> None:
         self.target = target
         self.backend = backend  # "sqlite" | "postgres"
+        # read-only: nothing is created, swept or written (usage and the MCP server read a ledger
+        # so); SQLite still keeps its own -shm / -wal companions of a WAL database beside it
+        self.read_only = read_only
         self._local = threading.local()
         self._swept: dict[tuple[str, str, str], int] = {}  # (scope, window, start) -> when this process last swept it
         self._conn()  # opened (and checked) now: a ledger that cannot be used fails at construction
@@ -157,10 +160,18 @@ class Ledger:
             if head and head != SQLITE_MAGIC:
                 raise LedgerError(f"{self.target}: not a claude-cost ledger (not an SQLite database); it was left as it is",
                                   hint="point the ledger at a new file")  # fmt: skip
+        elif self.read_only:
+            raise LedgerError(f"{self.target}: no such ledger")
         elif not path.parent.is_dir():
             raise LedgerError(f"{self.target}: the folder {path.parent} does not exist")
         try:
-            conn = sqlite3.connect(self.target, timeout=60, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                from urllib.parse import quote
+
+                conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=60, isolation_level=None,
+                                       check_same_thread=False)  # fmt: skip
+            else:
+                conn = sqlite3.connect(self.target, timeout=60, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
             self._prepare(conn)
         except sqlite3.DatabaseError as exc:
@@ -182,6 +193,18 @@ class Ledger:
 
     def _prepare(self, conn: Any) -> None:
         """The tables, created once; a database that holds other tables but not ours is refused."""
+        if self.read_only:
+            if self.backend == "sqlite":
+                names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                found = "ledger_meta" in names
+            else:
+                found = conn.execute("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()[0]
+            if not found:
+                raise LedgerError(f"{_safe_url(self.target)}: not a claude-cost ledger")
+            self._check_schema(conn)
+            if self.backend == "postgres":
+                conn.commit()
+            return
         if self.backend == "sqlite":
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if names and "ledger_meta" not in names:
@@ -241,7 +264,8 @@ class Ledger:
 
         def __enter__(self) -> Any:
             if self.ledger.backend == "sqlite":
-                self.conn.execute("BEGIN IMMEDIATE")  # the write lock now: no other writer until COMMIT
+                # the write lock now: no other writer until COMMIT (a reader: one consistent snapshot)
+                self.conn.execute("BEGIN" if self.ledger.read_only else "BEGIN IMMEDIATE")
             return self.conn
 
         def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
@@ -357,9 +381,14 @@ class Ledger:
         """The window's figures, expired reservations swept first."""
 
         def work(conn: Any) -> WindowState:
-            self._sweep(conn, scope, window, start, now_ms)
+            if not self.read_only:
+                self._sweep(conn, scope, window, start, now_ms)
             row = self._one(conn, "SELECT spent_pico, reserved_pico, calls, refused, released, stale FROM windows"
                                   " WHERE scope = ? AND budget_window = ? AND window_start = ?", (scope, window, start))  # fmt: skip
+            if self.read_only and row is not None:  # what a sweep would do, read without writing
+                held, n = self._one(conn, "SELECT COALESCE(SUM(reserved_pico), 0), COUNT(*) FROM calls WHERE scope = ? AND budget_window = ?"
+                                          " AND window_start = ? AND state = 'reserved' AND expires_ms < ?", (scope, window, start, now_ms))  # type: ignore[misc]
+                row = (row[0], int(row[1]) - int(held), row[2], row[3], row[4], int(row[5]) + int(n))
             cap = limit
             if cap is None:
                 kept = self._one(conn, "SELECT limit_pico FROM limits WHERE scope = ?", (scope,))
@@ -430,16 +459,17 @@ def _safe_url(target: str) -> str:
     return target
 
 
-def open_ledger(target: str | os.PathLike[str]) -> Ledger:
-    """A ledger at `target`: a file path (SQLite, made when missing) or a postgresql:// URL."""
+def open_ledger(target: str | os.PathLike[str], *, read_only: bool = False) -> Ledger:
+    """A ledger at `target`: a file path (SQLite, made when missing unless `read_only`) or a
+    postgresql:// URL."""
     text = os.fspath(target)
     if not text.strip():
         raise InputError("the ledger is an empty name", hint="give a file path (budget.sqlite) or a postgresql:// URL")
     if text.startswith(("postgresql://", "postgres://")):
-        return Ledger(text, "postgres")
+        return Ledger(text, "postgres", read_only)
     if "://" in text:
         raise InputError(f"{text.split('://')[0]}:// ledgers are not supported", hint="give a file path (SQLite) or a postgresql:// URL")
-    return Ledger(text, "sqlite")
+    return Ledger(text, "sqlite", read_only)
 
 
 def is_ledger(source: str) -> bool:
@@ -462,7 +492,7 @@ def records(target: str) -> Iterator[Any]:
     not read as a call (a ledger edited by hand) is a counted problem."""
     from claude_cost.sources.records import Problem
 
-    ledger = open_ledger(target)
+    ledger = open_ledger(target, read_only=True)
     try:
         for row in ledger.settled():
             where = f"{_safe_url(target)}#{row[0]}"
