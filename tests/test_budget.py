@@ -269,19 +269,24 @@ def test_fifty_threads_never_overspend_on_sqlite(tmp_path, standin):
     _holds(standin, b, "0.05", sent, refused, 1000)
 
 
-def test_four_processes_never_overspend_on_one_sqlite_ledger(tmp_path, standin):
-    standin.message_bill = oracle_bill()
-    ledger = tmp_path / "l.sqlite"
-    Budget(limit_usd="0.05", window="day", ledger=ledger)  # the ledger exists before the race
+def _workers(ledger: str, url: str, limit: str, processes: int, threads: int, calls: int) -> tuple[int, int]:
+    """(sent, refused) of `processes` budget_worker.py processes spending through one ledger."""
     here = Path(__file__).parent
-    procs = [subprocess.Popen([sys.executable, str(here / "budget_worker.py"), str(ledger), standin.url, "0.05", "8", "25"],
-                              cwd=here, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]  # fmt: skip
+    procs = [subprocess.Popen([sys.executable, str(here / "budget_worker.py"), ledger, url, limit, str(threads), str(calls)],
+                              cwd=here, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(processes)]  # fmt: skip
     results = []
     for p in procs:
         out, errs = p.communicate(timeout=240)
         assert p.returncode == 0, errs[-2000:]
         results.append(json.loads(out))
-    sent, refused = sum(r["sent"] for r in results), sum(r["refused"] for r in results)
+    return sum(r["sent"] for r in results), sum(r["refused"] for r in results)
+
+
+def test_four_processes_never_overspend_on_one_sqlite_ledger(tmp_path, standin):
+    standin.message_bill = oracle_bill()
+    ledger = tmp_path / "l.sqlite"
+    Budget(limit_usd="0.05", window="day", ledger=ledger)  # the ledger exists before the race
+    sent, refused = _workers(str(ledger), standin.url, "0.05", 4, 8, 25)
     _holds(standin, Budget(limit_usd="0.05", window="day", ledger=ledger), "0.05", sent, refused, 800)
 
 
@@ -296,15 +301,8 @@ def test_postgresql_ledger_with_processes(postgres_url, standin):
     standin.message_bill = oracle_bill(11)
     b = Budget(limit_usd="0.05", window="day", ledger=postgres_url, scope="default")
     b._need_ledger()._run(lambda conn: conn.execute("DELETE FROM windows WHERE scope = 'default'"))  # a clean scope
-    here = Path(__file__).parent
-    procs = [subprocess.Popen([sys.executable, str(here / "budget_worker.py"), postgres_url, standin.url, "0.05", "5", "20"],
-                              cwd=here, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
-    results = []
-    for p in procs:
-        out, errs = p.communicate(timeout=240)
-        assert p.returncode == 0, errs[-2000:]
-        results.append(json.loads(out))
-    _holds(standin, b, "0.05", sum(r["sent"] for r in results), sum(r["refused"] for r in results), 300)
+    sent, refused = _workers(postgres_url, standin.url, "0.05", 3, 5, 20)
+    _holds(standin, b, "0.05", sent, refused, 300)
 
 
 # ------------------------------------------------------------------------------ a dead process, the TTL
@@ -410,6 +408,16 @@ def test_fail_open_sends_and_says_so_once(tmp_path, standin, caplog):
     assert sum("unguarded" in r.message for r in caplog.records) == 1
     with pytest.raises(LedgerError, match="is a directory"):
         Budget(limit_usd="1", ledger=folder)  # closed (the default): raises, before anything is sent
+
+
+def test_fail_open_on_an_unreachable_server_does_not_wait_on_every_call(standin, caplog):
+    url = "postgresql://u@127.0.0.1:9/nowhere?connect_timeout=2"
+    b = Budget(limit_usd="1", ledger=url, fail="open")
+    client = client_for(standin, b)
+    start = time.perf_counter()
+    for _ in range(5):
+        client.messages.create(**REQ)
+    assert len(standin.requests) == 5 and time.perf_counter() - start < 2  # not tried again within 30 s
 
 
 def test_an_unreachable_postgresql_fails_closed(standin):

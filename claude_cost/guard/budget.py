@@ -30,6 +30,7 @@ __all__ = ["Budget", "BudgetExceeded", "BudgetError", "UnboundedRequest", "Ledge
 log = logging.getLogger("claude_cost.budget")
 
 WINDOWS = ("day", "week", "month", "total")
+RETRY_S = 30  # fail-open: seconds before an unreachable ledger is tried again
 RESERVES = ("max_tokens", "p50", "p90", "p95", "p99")
 #: Parameters the SDK takes that are not part of the request body.
 SDK_ONLY = ("extra_headers", "extra_query", "extra_body", "timeout", "betas", "output_format")
@@ -259,12 +260,14 @@ class Budget:
         self.table = load_table(Path(prices) if prices is not None else None)
         self.ledger_target = str(ledger)
         self._ledger: Ledger | None = None
+        self._down_until = 0.0
         try:
             self._ledger = open_ledger(self.ledger_target)
             kept = self._ledger.kept_limit(scope) if self.limit is None or window is None else None
         except LedgerError:
             if fail == "closed":
                 raise
+            self._down_until = self._clock() + RETRY_S
             self._say("ledger", f"budget {scope!r}: the ledger cannot be used; fail='open': requests are sent unguarded")
             kept = None
         if self.limit is None and kept is None and self._ledger is not None:
@@ -300,7 +303,15 @@ class Budget:
 
     def _need_ledger(self) -> Ledger:
         if self._ledger is None:
-            self._ledger = open_ledger(self.ledger_target)
+            # fail-open: a ledger that could not be reached is not tried again for RETRY_S, so an
+            # unreachable server does not add its connect timeout to every call
+            if self._clock() < self._down_until:
+                raise LedgerError(f"{self.ledger_target}: unreachable; tried again after {RETRY_S} s")
+            try:
+                self._ledger = open_ledger(self.ledger_target)
+            except LedgerError:
+                self._down_until = self._clock() + RETRY_S
+                raise
         return self._ledger
 
     def _say(self, key: str, text: str) -> None:

@@ -64,16 +64,20 @@ class _Events:
 
 
 class GuardedClient:
+    """The wrapped client: its messages (and beta.messages) guarded, the rest its own."""
+
+    _messages_cls: Any = None  # GuardedMessages (set below) or AsyncGuardedMessages
+
     def __init__(self, client: Any, budget: Any) -> None:
         self._client, self._budget = client, budget
-        self.messages = GuardedMessages(client.messages, budget, client.messages.count_tokens)
+        self.messages = self._messages_cls(client.messages, budget, client.messages.count_tokens)
 
     @property
     def beta(self) -> Any:
-        return _Beta(self._client.beta, self._budget, GuardedMessages)
+        return _Beta(self._client.beta, self._budget, self._messages_cls)
 
     def with_options(self, **kw: Any) -> GuardedClient:
-        return GuardedClient(self._client.with_options(**kw), self._budget)
+        return type(self)(self._client.with_options(**kw), self._budget)
 
     copy = with_options
 
@@ -224,22 +228,8 @@ class GuardedStreamManager:
 # ---------------------------------------------------------------------------- async
 
 
-class AsyncGuardedClient:
-    def __init__(self, client: Any, budget: Any) -> None:
-        self._client, self._budget = client, budget
-        self.messages = AsyncGuardedMessages(client.messages, budget, client.messages.count_tokens)
-
-    @property
-    def beta(self) -> Any:
-        return _Beta(self._client.beta, self._budget, AsyncGuardedMessages)
-
-    def with_options(self, **kw: Any) -> AsyncGuardedClient:
-        return AsyncGuardedClient(self._client.with_options(**kw), self._budget)
-
-    copy = with_options
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
+class AsyncGuardedClient(GuardedClient):
+    _messages_cls: Any = None  # AsyncGuardedMessages (set below)
 
 
 async def _thread(fn: Any, *args: Any) -> Any:
@@ -346,3 +336,7 @@ class AsyncGuardedStreamManager:
             return await self._manager.__aexit__(*exc)
         finally:
             await _thread(_end_manager, self._hold, self._stream, exc[0] is not None and not issubclass(exc[0], GeneratorExit))
+
+
+GuardedClient._messages_cls = GuardedMessages
+AsyncGuardedClient._messages_cls = AsyncGuardedMessages
