@@ -26,6 +26,7 @@ COMMANDS = {
     "sql": ("sql", "sql"),
     "budget": ("budget", "app"),
     "mcp": ("mcp", "mcp"),
+    "schema": ("schema", "schema"),
 }
 
 

@@ -2,7 +2,9 @@
 
 - docs/reference/cli.md: every command's and subcommand's --help, as the program prints it at
   100 columns, without colour;
-- docs/reference/exit-codes.md: the exit codes, from core/errors.py.
+- docs/reference/exit-codes.md: the exit codes, from core/errors.py;
+- docs/reference/schemas/NAME.json: the JSON Schema of every --json document (render/schemas.py),
+  as `claude-cost schema NAME` prints it.
 
 Run: python docs/generate.py          (writes the pages)
      python docs/generate.py --check  (exit 1 and the first differing line when a page is stale;
@@ -76,7 +78,12 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 when a page is stale")
     check = parser.parse_args().check
     os.environ.pop("CLAUDE_COST_PRICES", None)
+    import json
+
+    from claude_cost.render import schemas
+
     pages = {PAGES / "cli.md": cli_page(), PAGES / "exit-codes.md": exit_codes_page()}
+    pages.update({PAGES / "schemas" / f"{n}.json": json.dumps(schemas.schema(n), indent=2, ensure_ascii=False) + "\n" for n in schemas.names()})
     stale = 0
     for path, text in pages.items():
         if check:
@@ -86,7 +93,7 @@ def main() -> int:
                 first = next((i for i, (a, b) in enumerate(zip(old.splitlines(), text.splitlines())) if a != b), min(len(old.splitlines()), len(text.splitlines())))
                 print(f"{path.relative_to(HERE.parent)} is stale at line {first + 1}: run python docs/generate.py", file=sys.stderr)
         else:
-            PAGES.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(HERE.parent)}")
     return 1 if stale else 0

@@ -51,8 +51,35 @@ def table():
     return load_table(use_env=False)
 
 
+_VALIDATORS: dict = {}
+SCHEMA_CHECKED: dict[str, int] = {}  # schema name -> documents validated in this run (tests/test_schemas.py reads it)
+
+
+def valid_json(args: list[str], stdout: str) -> None:
+    """Every --json document the suite produces is validated against its schema (issue 34:
+    render/schemas.py; a field added to a renderer without its schema fails here)."""
+    if not stdout.strip():
+        return
+    from jsonschema import Draft202012Validator
+
+    from claude_cost.render.schemas import for_command, schema
+
+    doc = json.loads(stdout)
+    name = for_command(args, doc)
+    if name is None:
+        return
+    validator = _VALIDATORS.get(name)
+    if validator is None:
+        validator = _VALIDATORS[name] = Draft202012Validator(schema(name))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, f"{' '.join(args)}: not valid against schema {name}: " + "; ".join(
+        f"{'/'.join(map(str, e.path)) or '(top)'}: {e.message[:300]}" for e in errors[:5])
+    SCHEMA_CHECKED[name] = SCHEMA_CHECKED.get(name, 0) + 1
+
+
 class Cli:
-    """Runs the CLI in-process; stdout and stderr kept apart."""
+    """Runs the CLI in-process; stdout and stderr kept apart; a --json document is validated
+    against its schema."""
 
     def __init__(self) -> None:
         self.runner = CliRunner()
@@ -61,6 +88,8 @@ class Cli:
         result = self.runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
         if code is not None:
             assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        if "--json" in args or ("--format" in args and "json" in args):
+            valid_json(list(map(str, args)), result.stdout)
         return result
 
     def bytes_in(self, args: list[str], data: bytes):
