@@ -25,7 +25,7 @@ COMMANDS = {
     "prices": ("prices", "app"),
     "sql": ("sql", "sql"),
     "budget": ("budget", "app"),
-    "mcp": ("mcp", "mcp"),
+    "mcp": ("claude_cost.servers.mcp", "command"),  # a front end of its own (servers/), not a command module
     "schema": ("schema", "schema"),
 }
 
@@ -34,7 +34,7 @@ def _command(name: str) -> object:
     import importlib
 
     module, attr = COMMANDS[name]
-    return getattr(importlib.import_module(f"claude_cost.commands.{module}"), attr)
+    return getattr(importlib.import_module(module if "." in module else f"claude_cost.commands.{module}"), attr)
 
 
 def _version(value: bool) -> None:

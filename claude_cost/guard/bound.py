@@ -6,15 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from claude_cost.core.errors import InputError
 from claude_cost.core.models import Assumptions, Count, Usage
-from claude_cost.guard.budget import SDK_ONLY, UnboundedRequest
 
-if TYPE_CHECKING:
-    from claude_cost.guard.budget import Budget
+__all__ = ["request_body", "request_bound", "actual_cost", "ClientCounter", "UnboundedRequest", "SDK_ONLY"]
 
-__all__ = ["request_body", "request_bound", "actual_cost", "ClientCounter"]
+#: Parameters the SDK takes that are not part of the request body.
+SDK_ONLY = ("extra_headers", "extra_query", "extra_body", "timeout", "betas", "output_format")
+
+
+class UnboundedRequest(InputError):
+    """A request whose cost cannot be bounded before it is sent: it is refused, never reserved at $0."""
 
 
 def request_body(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +46,7 @@ class ClientCounter:
         return Count.of(int(self._count(body)))
 
 
-def _counter(budget: Budget, model: Any, client_count: Any) -> Any:
+def _counter(budget: Any, model: Any, client_count: Any) -> Any:
     """Offline and exact where ctok knows the model's tokenizer (count=auto/offline), else
     count_tokens through the client (auto/api); offline without ctok: the fitted range's high end."""
     from claude_cost.counting.offline import ctok_available, offline_counter
@@ -57,7 +61,7 @@ def _counter(budget: Budget, model: Any, client_count: Any) -> Any:
     return counter
 
 
-def _history(budget: Budget) -> Any:
+def _history(budget: Any) -> Any:
     """The recorded calls a percentile reservation is taken from, loaded once: `history=` (a
     History, or profile / usage paths), else the ledger's own settled calls."""
     if budget._history is not None and not isinstance(budget._history, (str, list, tuple)) and hasattr(budget._history, "models"):
@@ -75,7 +79,7 @@ def _history(budget: Budget) -> Any:
     return history
 
 
-def request_bound(budget: Budget, request: dict[str, Any], client_count: Any = None) -> tuple[Decimal, Any, Any]:
+def request_bound(budget: Any, request: dict[str, Any], client_count: Any = None) -> tuple[Decimal, Any, Any]:
     """(the most `request` can cost in USD, its estimate, its model). Cache prefixes are billed
     as first writes; a percentile reserve is a soft cap, said once; what cannot be bounded
     (content count_tokens cannot count, a web search tool without max_uses) is refused."""
@@ -109,7 +113,7 @@ def request_bound(budget: Budget, request: dict[str, Any], client_count: Any = N
     return high, est, model
 
 
-def _one_count_bound(budget: Budget, request: dict[str, Any], model: Any, counter: ClientCounter, assume: Assumptions, make_scenario: Any) -> Any:
+def _one_count_bound(budget: Any, request: dict[str, Any], model: Any, counter: ClientCounter, assume: Assumptions, make_scenario: Any) -> Any:
     """With count_tokens and cache breakpoints: every prompt token at the dearest rate it may be
     billed at (a 1h write if any breakpoint asks for 1h, else a 5m write): an upper bound from one call."""
     from claude_cost.estimating.estimate import _web_searches, estimate_manual
@@ -128,7 +132,6 @@ def _one_count_bound(budget: Budget, request: dict[str, Any], model: Any, counte
 def actual_cost(table: Any, usage: dict[str, Any], model: str, hold: Any, day: date) -> tuple[Decimal, tuple[int, ...], str]:
     """A response's cost, priced as `claude-cost usage` prices it (the same reader, the same
     engine); the scenario the request was sent with where the usage does not say it."""
-    from claude_cost.core.errors import InputError
     from claude_cost.engines.python import summarize
     from claude_cost.sources.records import Record, parse_usage
 

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from claude_cost.core.errors import EXIT_OVER_BUDGET, ClaudeCostError, InputError
+from claude_cost.guard.bound import SDK_ONLY, UnboundedRequest
 from claude_cost.sources.ledger import MAX_LIMIT_PICO, PICO, Ledger, LedgerError, Refused, open_ledger
 
-__all__ = ["Budget", "BudgetExceeded", "BudgetError", "UnboundedRequest", "LedgerError", "Status", "Check", "WINDOWS", "window_start", "usd",
+__all__ = ["Budget", "BudgetExceeded", "BudgetError", "UnboundedRequest", "SDK_ONLY", "LedgerError", "Status", "Check", "WINDOWS", "window_start", "usd",
            "ledger_status", "set_limit", "check_request"]
 
 log = logging.getLogger("claude_cost.budget")
@@ -32,16 +33,10 @@ log = logging.getLogger("claude_cost.budget")
 WINDOWS = ("day", "week", "month", "total")
 RETRY_S = 30  # fail-open: seconds before an unreachable ledger is tried again
 RESERVES = ("max_tokens", "p50", "p90", "p95", "p99")
-#: Parameters the SDK takes that are not part of the request body.
-SDK_ONLY = ("extra_headers", "extra_query", "extra_body", "timeout", "betas", "output_format")
 
 
 class BudgetError(InputError, ValueError):
     """A budget set up wrongly (a negative or non-numeric limit, an unknown window, …)."""
-
-
-class UnboundedRequest(InputError):
-    """A request whose cost cannot be bounded before it is sent: it is refused, never reserved at $0."""
 
 
 class BudgetExceeded(ClaudeCostError):

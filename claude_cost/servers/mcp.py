@@ -16,11 +16,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
+import typer
+
+from claude_cost.commands._shared import DebugOpt, boundary
 from claude_cost.core.errors import ClaudeCostError, InputError
 
-__all__ = ["Roots", "make_server", "serve", "TOOLS", "MAX_PAYLOAD_BYTES", "MAX_PATHS"]
+__all__ = ["Roots", "make_server", "serve", "command", "TOOLS", "MAX_PAYLOAD_BYTES", "MAX_PATHS"]
 
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024  # the API's own request limit (fact sheet §1)
 MAX_PATHS = 1000
@@ -232,3 +235,13 @@ def serve(roots: list[str], ledger: str | None = None) -> None:
     allowed = Roots(roots, ledger)
     os.chdir(allowed.roots[0])  # relative paths in arguments and answers are relative to the first root
     make_server(allowed).run("stdio")
+
+
+def command(
+    root: Annotated[Optional[list[str]], typer.Option("--root", help="A folder whose files the tools may read (repeatable; default: the working directory).")] = None,
+    ledger: Annotated[Optional[str], typer.Option("--ledger", help="The budget ledger budget_status reads by default (an SQLite file or a postgresql:// URL).")] = None,
+    debug: DebugOpt = False,
+) -> None:  # fmt: skip
+    """Serve estimate, compare, usage, prices and budget_status to agents over the Model Context Protocol (stdio)."""
+    with boundary(debug):
+        serve(root or [], ledger)
