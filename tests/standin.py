@@ -85,6 +85,9 @@ def count(body: dict[str, Any]) -> int:
 
 class StandIn(ThreadingHTTPServer):
     daemon_threads = True
+    # Tests hammer it from 50 threads and several processes at once: the default listen backlog
+    # of 5 refuses connections in such a burst (a client error that no real API would cause).
+    request_queue_size = 256
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)

@@ -313,3 +313,26 @@ def test_the_memo_starts_again_instead_of_growing(monkeypatch):
         text = " ".join(words[i * 60 : i * 60 + 60]) + f" ({i})"
         assert tok.count(text) == ctok.token_count(text, "4.8")
         assert len(tok._memo) <= 50 + 60
+
+
+def test_threads_that_count_at_once_derive_the_tables_once(tmp_path, monkeypatch):
+    """50 threads of a guarded client counting their first requests at once each derived the
+    tables (about a second each, under the GIL): 100 s. The first one derives; the others wait."""
+    import threading
+
+    from claude_cost.counting import tokenizer as tk
+    from claude_cost.counting import vocabulary
+
+    monkeypatch.setenv("CLAUDE_COST_TOKENIZER_CACHE", str(tmp_path / "fresh"))
+    monkeypatch.setattr(tk, "_TOKENIZERS", {})
+    monkeypatch.setattr(vocabulary, "_LOADED", {})
+    calls = []
+    real = vocabulary.derive
+    monkeypatch.setattr(vocabulary, "derive", lambda version: calls.append(version) or real(version))
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(tk.tokenizer("3.0").count("Hello there, world."))) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["3.0"] and len(set(counts)) == 1 and len(counts) == 20

@@ -41,6 +41,7 @@ characters, whitespace runs, long words and generated strings. ``count_method`` 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from types import SimpleNamespace
 
@@ -472,11 +473,19 @@ _SEGMENTS: dict[str, dict[str, int]] = {}
 _TOKENIZERS: dict[str, Tokenizer] = {}
 
 
+_MAKING = threading.Lock()
+
+
 def tokenizer(version: str) -> Tokenizer:
-    """The tokenizer of a ctok version, made once per process."""
+    """The tokenizer of a ctok version, made once per process: threads that ask at once wait for
+    the one making it (deriving the tables takes about a second; 50 threads of a guarded client
+    each deriving them took 100 s)."""
     tok = _TOKENIZERS.get(version)
     if tok is None:
-        tok = _TOKENIZERS[version] = Tokenizer(version)
+        with _MAKING:
+            tok = _TOKENIZERS.get(version)
+            if tok is None:
+                tok = _TOKENIZERS[version] = Tokenizer(version)
     return tok
 
 

@@ -56,8 +56,8 @@ def _counter(budget: Any, model: Any, client_count: Any) -> Any:
             raise UnboundedRequest("count='api' needs a client to count with", hint="guard a client with budget.wrap(client)")
         return ClientCounter(client_count)
     counter = budget._counters.get(model.id)
-    if counter is None:
-        counter = budget._counters[model.id] = offline_counter(model, "auto")
+    if counter is None:  # made once per model; threads that race both make one, and one is kept
+        counter = budget._counters.setdefault(model.id, offline_counter(model, "auto"))
     return counter
 
 
