@@ -117,7 +117,7 @@ def reservations(ledger: str, threads: int = 8, seconds: float = 5) -> tuple[flo
         now = time.time()
         got = book.reserve(budget.scope, "month", window_start("month", _utc(now)), 10**18, 10**9, _iso(now), int(now * 1000), 600_000, "claude-sonnet-4-6")
         book.settle(got.id, 5 * 10**8, usage, model="claude-sonnet-4-6", batch=False, geo=None, speed="standard", request_id=None,
-                    message_id=None, stop_reason="end_turn", now_iso=_iso(now), now_ms=int(now * 1000))  # fmt: skip
+                    message_id=None, stop_reason="end_turn", now_iso=_iso(now))  # fmt: skip
 
     def hold() -> None:  # a whole guarded admission: bound (counted offline, priced), reserve, settle
         h = budget.hold(REQUEST)

@@ -364,7 +364,7 @@ class Budget:
         try:
             spent = self._need_ledger().settle(hold.call_id, hold.amount if cost is None else _pico_up(cost), counts, model=model_id,
                                                batch=hold.batch, geo=hold.geo, speed=hold.speed, request_id=request_id,
-                                               message_id=message_id, stop_reason=stop, now_iso=_iso(now), now_ms=int(now * 1000))  # fmt: skip
+                                               message_id=message_id, stop_reason=stop, now_iso=_iso(now))  # fmt: skip
         except LedgerError as exc:
             self._say("settle", f"budget {self.scope!r}: a call could not be settled ({exc.message}); its reservation expires after the TTL")
             return

@@ -330,7 +330,7 @@ class Ledger:
         return self._run(work)  # type: ignore[no-any-return]
 
     def settle(self, call_id: int, cost: int, counts: tuple[int, int, int, int, int, int], *, model: str, batch: bool, geo: str | None,
-               speed: str, request_id: str | None, message_id: str | None, stop_reason: str | None, now_iso: str, now_ms: int) -> int | None:  # fmt: skip
+               speed: str, request_id: str | None, message_id: str | None, stop_reason: str | None, now_iso: str) -> int | None:  # fmt: skip
         """Replace the reservation by the call's actual cost; returns the window's spent after
         it (None: the call was settled or released already)."""
 
