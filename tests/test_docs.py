@@ -3,6 +3,7 @@ committed page differs from what the program prints now (issue 34: docs that sta
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -22,3 +23,13 @@ def test_every_command_is_in_the_reference():
         assert f"## claude-cost {name}\n" in page
     for sub in ("prices update", "prices audit", "budget status", "budget set", "budget check", "cache info"):
         assert f"### claude-cost {sub}\n" in page
+
+
+def test_claude_cost_today_fixes_the_day_and_a_bad_one_is_named(cli, monkeypatch):
+    """$CLAUDE_COST_TODAY is the day prices are looked up for without --at (the docs' transcripts use it)."""
+    monkeypatch.setenv("CLAUDE_COST_TODAY", "2026-02-01")
+    doc = json.loads(cli("estimate", "--model", "sonnet-4.6", "--input-tokens", "1000", "--json").stdout)
+    assert doc["price_date"] == "2026-02-01"
+    monkeypatch.setenv("CLAUDE_COST_TODAY", "someday")
+    r = cli("estimate", "--model", "sonnet-4.6", "--input-tokens", "1000", code=2)
+    assert "CLAUDE_COST_TODAY" in r.stderr and "Traceback" not in r.stderr

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from claude_cost.core import clock
 from claude_cost.commands._shared import (
     DebugOpt,
     Format,
@@ -46,7 +46,7 @@ def history(
         items = usage_records(files or [], model, claude_code=claude_code)
         got = engine_history.gather(table, items, files or (["Claude Code projects"] if claude_code else []), keep_calls=backtest,
                                     since=time_bound(since, "--since", end=False), until=time_bound(until, "--until", end=True))  # fmt: skip
-        result = engine_history.backtest(table, got, day(at) or date.today()) if backtest else None
+        result = engine_history.backtest(table, got, day(at) or clock.today()) if backtest else None
         output(Format.json if json_ else fmt, json_doc=lambda: render.backtest_json(result) if result else render.history_json(got),
                csv=lambda: render.history_csv(got), markdown=lambda: render.history_markdown(got),
                table=lambda t: t.backtest_table(result) if result else t.history_table(got))  # fmt: skip

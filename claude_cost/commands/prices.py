@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
 
+from claude_cost.core import clock
 from claude_cost.commands._shared import (
     AtOpt,
     DebugOpt,
@@ -81,7 +81,7 @@ def prices(
             typer.echo(f"{check}: ok ({len(check_file(check).models)} models after merging over the bundled table)")
             return
         table = price_table(prices)
-        on = day(at) or date.today()
+        on = day(at) or clock.today()
         chosen = models_on(table, model, on)
         if json_:
             sys.stdout.write(json.dumps(render.prices_json(chosen, table.as_of, on), indent=2) + "\n")
@@ -131,8 +131,8 @@ def _prepare(source: str | None, allow_removals: bool, timeout: float | None) ->
     lists = ("litellm", "genai-prices")
     whole = source if source is not None and source not in lists else (price_store.prices_url(Path.cwd()) if source is None else None)
     if whole is not None:
-        return price_store.prepare_update(whole, date.today(), allow_removals=allow_removals, timeout=timeout)
-    return price_store.prepare_merge([source] if source else list(lists), date.today(), timeout=timeout)
+        return price_store.prepare_update(whole, clock.today(), allow_removals=allow_removals, timeout=timeout)
+    return price_store.prepare_merge([source] if source else list(lists), clock.today(), timeout=timeout)
 
 
 def _confirm() -> bool:
@@ -162,7 +162,7 @@ def info(json_: JsonOpt = False, debug: DebugOpt = False) -> None:
 
         table = load_table(None, use_env=False)
         doc = render.price_info_json(table, price_store.describe(), price_store.describe(_previous()), price_store.bundled_sha(),
-                                     date.today(), _overlay())  # fmt: skip
+                                     clock.today(), _overlay())  # fmt: skip
         typer.echo(json.dumps(doc, indent=2) if json_ else render.price_info_text(doc))
         for note in table.notes:
             err(f"note: {note}")
@@ -211,7 +211,7 @@ def _audit(table: Any, against: str, source: str | None, timeout: float | None) 
             raise InputError("--against models-api lists the API's models: it takes no FILE or URL")
         from claude_cost.sources.models_api import list_model_ids
 
-        return core_audit.audit_ids(table, list_model_ids(timeout), date.today())
+        return core_audit.audit_ids(table, list_model_ids(timeout), clock.today())
     if against not in price_lists.SOURCES:
         raise InputError(f"--against {against!r}: one of genai-prices, litellm, models-api")
     from claude_cost.sources.fetch import fetch
@@ -219,6 +219,6 @@ def _audit(table: Any, against: str, source: str | None, timeout: float | None) 
     where = source or price_lists.SOURCES[against]
     data = fetch(where)
     reader = price_lists.read_genai_prices if against == "genai-prices" else price_lists.read_litellm
-    result = core_audit.audit(table, reader(data, where), against, date.today(), first_match=against == "genai-prices")
+    result = core_audit.audit(table, reader(data, where), against, clock.today(), first_match=against == "genai-prices")
     result.source = where
     return result

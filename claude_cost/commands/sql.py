@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from claude_cost.core import clock
 from claude_cost.commands._shared import AtOpt, DebugOpt, PricesOpt, boundary, day, price_table
 
 DialectOpt = Annotated[str, typer.Option("--dialect", help="duckdb | clickhouse | spark | bigquery | snowflake | postgres.")]
@@ -26,8 +27,6 @@ def sql(
 ) -> None:  # fmt: skip
     """Print a self-contained SQL query (or view) that prices every row of your usage table exactly."""
     with boundary(debug):
-        from datetime import date
-
         from claude_cost.engines import sql as gen
 
         mapping = gen.column_mapping(preset, column)
@@ -35,6 +34,6 @@ def sql(
             sys.stdout.write("".join(f"{name:<22} {mapping[name]:<28} {what}\n" for name, what in gen.COLUMNS.items()))
             return
         groups = tuple(g.strip() for g in group_by.split(",")) if group_by else None
-        query = gen.priced_sql(price_table(prices), gen.source_table(table, dialect), mapping, day(at) or date.today(), group_by=groups,
+        query = gen.priced_sql(price_table(prices), gen.source_table(table, dialect), mapping, day(at) or clock.today(), group_by=groups,
                                extra=gen.kept_columns(keep))  # fmt: skip
         sys.stdout.write(gen.render(query.sql, dialect, view))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from claude_cost.core import clock
 from claude_cost.commands._shared import (
     DebugOpt,
     Format,
@@ -52,7 +53,7 @@ def usage(
         from claude_cost.render import formats as render
         from claude_cost.sources.usage import usage_records
 
-        fmt, table, when = Format.json if json_ else fmt, price_table(prices), day(at) or date.today()
+        fmt, table, when = Format.json if json_ else fmt, price_table(prices), day(at) or clock.today()
         window = time_bound(since, "--since", end=False), time_bound(until, "--until", end=True)
         summary, used = summarize_usage(table, files or [], REPORT_FIELDS if fmt is Format.html else group_by, when, engine=engine,
                                         default_model=model, claude_code=claude_code, since=window[0], until=window[1], spark_master=spark_master,

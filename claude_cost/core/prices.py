@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claude_cost.core import clock
 from claude_cost.core.errors import PriceTableError, UnknownModelError
 from claude_cost.core.models import (
     TOKEN_CLASSES,
@@ -245,7 +246,7 @@ def load_table(user_file: str | os.PathLike[str] | None = None, *, use_env: bool
         user_path = Path(user_file)
         table = _merge(table, raw, _read(user_path), str(user_path))
         files.append(str(user_path))
-    age = ((today or date.today()) - table.as_of).days
+    age = ((today or clock.today()) - table.as_of).days
     if age > STALE_DAYS:
         notes.append(f"the price table is {age} days old (as of {table.as_of}): `claude-cost prices update` fetches the current one")
     return PriceTable(table.models, table.aliases, table.fees, table.as_of, tuple(files), source, tuple(notes))

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from claude_cost.core import clock
 from claude_cost.core.errors import (
     ClaudeCostError,
     InputError,
@@ -167,7 +168,7 @@ def compare_manual(
     """Counts the user already has (made on `counted_on`'s tokenizer, default the first model
     listed) priced on every selected model; another tokenizer family gets converted counts with
     a range (`tokconvert`), never the same count reused."""
-    day = assume.day or date.today()
+    day = assume.day or clock.today()
     if not spec and counted_on is None:
         raise InputError("compare with token counts needs --models (or --counted-on)", hint="e.g. --models opus-4.7,sonnet-4.6")
     first = resolve(table, counted_on).model if counted_on else select_models(table, spec, None, day)[0]
@@ -190,7 +191,7 @@ def compare(
     `model` replaces the payload's model (the default baseline)."""
     pl.validate_request(request, "payload", model_given=model is not None)
     payload_model = resolve(table, model or request["model"]).model
-    day = assume.day or date.today()
+    day = assume.day or clock.today()
     models = select_models(table, spec, payload_model, day)
     base_model = resolve(table, baseline).model if baseline else payload_model
     if base_model.id not in {m.id for m in models}:
@@ -256,7 +257,7 @@ def what_if_changes(table: PriceTable, request: dict[str, Any], assume: Assumpti
         if r.estimate is not None and r.model.family == model.family and r.model.id != model.id and r.estimate.breakdown.total < total
     ]
     if not cheaper:
-        day = assume.day or date.today()
+        day = assume.day or clock.today()
         for m in table.models.values():
             if m.family == family_of(model.id) and m.id != model.id and not m.is_retired(day):
                 row = _row(table, copy.deepcopy(request), assume, m, counter, comparison.offline_method)

@@ -5,10 +5,10 @@ returned on the result."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from claude_cost.core import clock
 from claude_cost.core import pricing
 from claude_cost.core.errors import InputError
 from claude_cost.core.models import (
@@ -70,7 +70,7 @@ def make_scenario(resolved: Resolved, assume: Assumptions, request: dict[str, An
         if value not in allowed:
             raise InputError(f"{name} {value!r} is not one of {', '.join(a for a in allowed if a)}")
     return Scenario(
-        day=assume.day or date.today(),
+        day=assume.day or clock.today(),
         batch=bool(assume.batch),
         geo=geo,
         speed=speed,

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claude_cost.core import clock
 from claude_cost.core.errors import InputError
 from claude_cost.render.formats import dec, money, pct
 
@@ -140,7 +140,7 @@ SCRIPT = """
 
 
 def _page(title: str, subtitle: str, body: str, charts: list[dict[str, Any]], extra: dict[str, Any]) -> str:
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     scripts = ""
     if charts:
         scripts = f"<script>{plotly_js()}</script>\n<script>{SCRIPT}</script>"

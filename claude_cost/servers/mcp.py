@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, Optional
 
 import typer
 
+from claude_cost.core import clock
 from claude_cost.commands._shared import DebugOpt, boundary
 from claude_cost.core.errors import ClaudeCostError, InputError
 
@@ -183,13 +184,11 @@ def make_server(roots: Roots) -> Any:
         model, day, hour, month, session, project, service, file. The same document as `claude-cost usage --json`."""
 
         def run() -> dict[str, Any]:
-            from datetime import date
-
             from claude_cost.engines.python import summarize, time_bound
             from claude_cost.sources.usage import usage_records
 
             files = roots.files(paths)
-            summary = summarize(table, usage_records(files, model), group_by, date.today(),
+            summary = summarize(table, usage_records(files, model), group_by, clock.today(),
                                 since=time_bound(since, "since", end=False), until=time_bound(until, "until", end=True))  # fmt: skip
             return render.usage_json(summary, False, None)
 
@@ -201,12 +200,10 @@ def make_server(roots: Roots) -> Any:
         today). The same document as `claude-cost prices --json`."""
 
         def run() -> dict[str, Any]:
-            from datetime import date
-
             from claude_cost.commands._shared import day
             from claude_cost.core.prices import models_on
 
-            on = day(at) or date.today()
+            on = day(at) or clock.today()
             return render.prices_json(models_on(table, model, on), table.as_of, on)
 
         return _call(run)

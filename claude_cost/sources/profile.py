@@ -15,11 +15,11 @@ the whole file; any fault is an InputError naming the file and what is wrong.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claude_cost.core import clock
 from claude_cost.core.errors import InputError
 from claude_cost.core.history import Distribution, History, ModelHistory
 
@@ -48,7 +48,7 @@ def profile_json(history: History) -> bytes:
             "stop_reason_recorded": m.stop_recorded, "stopped_at_max_tokens": m.stopped_at_max, "output_tokens": _stats(m),
             "histogram": {"exact": dist.exact, "values": deltas, "counts": dist.counts},
         }  # fmt: skip
-    doc = {PROFILE_KEY: PROFILE_VERSION, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    doc = {PROFILE_KEY: PROFILE_VERSION, "created": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
            "from": history.first, "to": history.last, "sources": history.sources, "models": models}  # fmt: skip
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
