@@ -1,5 +1,7 @@
-"""Every claude-cost command the README shows runs as shown (offline, no key), with the exit code
-the README says: 0, or 1 where the next line says "exits 1"."""
+"""Every claude-cost command the README and the docs pages show in a `sh` block runs as shown
+(offline, no key), with the exit code the page says: 0, or 1 where the next line says "exits 1".
+(`console` blocks are transcripts: docs/generate.py makes their output and tests/test_docs.py
+fails when one changed.)"""
 
 from __future__ import annotations
 
@@ -15,14 +17,25 @@ from conftest import ROOT
 SKIP = ("report", "update", "models-api", "--install-completion")
 
 
+PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts)]
+
+
 def readme_commands():
-    lines = [line for block in re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S) for line in block.splitlines()]
+    lines = [line for page in PAGES for block in re.findall(r"```sh\n(.*?)```", page.read_text(), re.S) for line in block.splitlines()]
+    seen = set()
     for i, line in enumerate(lines):
         text = re.split(r"\s+#\s", line)[0].strip()
         if not re.match(r"^(cat \S+ \| )?claude-cost ", text) or any(s in text.split() for s in SKIP):
             continue
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        yield pytest.param(text, 1 if following.startswith("# ^ exits 1") else 0, id=text[:70])
+        code = 1 if following.startswith("# ^ exits 1") else 0
+        if (text, code) not in seen:
+            seen.add((text, code))
+            yield pytest.param(text, code, id=text[:70])
+
+
+def test_every_page_is_read():
+    assert len(PAGES) > 20 and all("_build" not in p.parts for p in PAGES)
 
 
 COMMANDS = list(readme_commands())
