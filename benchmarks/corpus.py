@@ -97,6 +97,7 @@ def catalogs(rng: random.Random, per_catalog: int, stride: int = 1, skip: frozen
     texts: list[tuple[str, str]] = []
     english: list[str] = []
     for mo in sorted(Path("/usr/share/locale").glob("*/LC_MESSAGES/*.mo"))[::stride]:
+        lang = language(mo.parts[-3])
         locale = mo.parts[-3]
         if language(locale) in skip or (language(locale), f"catalog:{mo.name}") in skip_docs:
             continue
@@ -107,14 +108,24 @@ def catalogs(rng: random.Random, per_catalog: int, stride: int = 1, skip: frozen
         if len(translated) < 5:
             continue
         if locale.startswith("en"):
-            texts += [("English", t) for t in _chunks(translated, rng, 1)]
+            chunks = _chunks(translated, rng, 1)
+            texts += [("English", t) for t in chunks]
+            LANGUAGE_OF.update((t.strip(), "en") for t in chunks)
             continue
         for chunk in _chunks(translated, rng, per_catalog):
             group = script_group(chunk)
             if group:
                 texts.append((group, chunk))
-    texts += [("English", t) for t in _chunks(english, rng, 700)]
+                LANGUAGE_OF[chunk.strip()] = lang
+    chunks = _chunks(english, rng, 700)
+    texts += [("English", t) for t in chunks]
+    LANGUAGE_OF.update((t.strip(), "en") for t in chunks)
     return texts
+
+
+#: The language of each catalog chunk made so far (stripped text → language): a fit that holds a
+#: language (or a family) out leaves out its short strings too.
+LANGUAGE_OF: dict[str, str] = {}
 
 
 def code(rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -339,6 +350,42 @@ def long_prose(per_language: int = 30, english: int = 120) -> list[tuple[str, st
         strings = [v.strip() for k, v in catalog.items() if isinstance(k, str) and k and isinstance(v, str) and v != k and len(v) > 30]
         add(lang, f"catalog:{mo.name}", _join(strings))
     return rows
+
+
+def small_catalog_prose(have: set[str], per_language: int = 10) -> list[tuple[str, str, str, str]]:
+    """(group, language, document, text) for the languages `long_prose` found no 2 KB of: every
+    translated string of 10 characters and more of all their catalogs, joined in order into texts
+    of 1,500 to 4,000 characters (running text from LONG_TEXT on). Small catalogs are where the
+    languages the fit knows least live: Yoruba, Hausa, Swahili, Hawaiian, Wolof, Zulu, …"""
+    by_lang: dict[str, list[str]] = {}
+    for mo in sorted(Path("/usr/share/locale").glob("*/LC_MESSAGES/*.mo")):
+        lang = language(mo.parts[-3])
+        if lang in have or lang == "en" or mo.parts[-3].startswith("en"):
+            continue
+        catalog = read_catalog(mo)
+        by_lang.setdefault(lang, []).extend(v.strip() for k, v in catalog.items()
+                                             if isinstance(k, str) and k and isinstance(v, str) and v != k and len(v.strip()) >= 10)  # fmt: skip
+    rows = []
+    for lang, strings in sorted(by_lang.items()):
+        seen, kept = set(), []
+        for s in strings:
+            if s not in seen and _english_share(s) < 0.06:
+                seen.add(s)
+                kept.append(s)
+        for text in _join(kept, 1500, 4000)[:per_language]:
+            group = script_group(text)
+            if group is not None:
+                rows.append((group, lang, "catalogs", text))
+    return rows
+
+
+def all_long(min_chars: int = 1500) -> list[tuple[str, str, str, str]]:
+    """(group, language, document, text): the long-text corpus: manual pages and catalogs of 2 KB
+    and more, and the small catalogs' languages joined (small_catalog_prose); every text at least
+    `min_chars` long (the estimator's LONG_TEXT: running text)."""
+    long = long_prose()
+    long += small_catalog_prose({lang for _, lang, _, _ in long})
+    return [r for r in long if len(r[3]) >= min_chars]
 
 
 def _script(text: str) -> str:

@@ -107,19 +107,6 @@ CTOK_VERSION = {"v3": "3.0", "v4.7": "4.7", "v5": "5.0"}
 CACHE = Path.home() / ".cache" / "claude-cost-bench" / "corpus-counts.json"
 
 
-def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for col in range(n):
-        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
-        m[col], m[piv] = m[piv], m[col]
-        if abs(m[col][col]) < 1e-12:
-            continue
-        for r in range(n):
-            if r != col:
-                k = m[r][col] / m[col][col]
-                m[r] = [x - k * y for x, y in zip(m[r], m[col])]
-    return [m[i][n] / m[i][i] if abs(m[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
 def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
@@ -149,78 +136,8 @@ def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def _gram(rows: list[tuple[list[float], float, float]], n: int) -> tuple[list[list[float]], list[float]]:
-    """Sum of w f f^T and of w f y over the rows (the normal equations, built once)."""
-    g = [[0.0] * n for _ in range(n)]
-    h = [0.0] * n
-    for f, y, w in rows:
-        nz = [(i, w * x) for i, x in enumerate(f) if x]
-        for i, wx in nz:
-            h[i] += wx * y
-            gi = g[i]
-            for j, x in ((j, f[j]) for j, _ in nz):
-                gi[j] += wx * x
-    return g, h
 
 
-def _wls(g: list[list[float]], h: list[float], prior: list[float] | None, ridge: float) -> list[float]:
-    """Non-negative weighted least squares from the normal equations; with `prior`, shrunk towards
-    it by `ridge`. A weight that comes out negative is pinned at 0 and the rest refitted."""
-    n = len(h)
-    active = list(range(n))
-    while True:
-        a = [[g[i][j] + ((ridge if prior else 1e-9) if i == j else 0.0) for j in active] for i in active]
-        b = [h[i] + (ridge * prior[i] if prior else 0.0) for i in active]
-        sol = dict(zip(active, _solve(a, b)))
-        negative = [i for i, v in sol.items() if v < 0]
-        if not negative:
-            return [round(sol.get(i, 0.0), 4) for i in range(n)]
-        active.remove(min(negative, key=lambda i: sol[i]))
-
-
-def fit_family(rows: list[tuple[str, int]], running: list[tuple[str, int]] | None = None) -> dict[str, list[float]]:
-    """Per content class: weights fitted on that class's rows (relative error, each class weighing
-    the same), shrunk towards a fit on all rows so a small class cannot run wild; and, per class,
-    weights for running text fitted on the rows of LONG_TEXT characters and more of both `rows`
-    and `running` (the long texts, which teach only those)."""
-    n = len(offline.FEATURES)
-    data: dict[str, list[tuple[list[float], float, float]]] = {c: [] for c in offline.CLASSES}
-    long_rows: dict[str, list[tuple[list[float], float, float]]] = {}
-    for source, is_running in ((rows, False), (running or [], True)):
-        for text, content in source:
-            if content <= 0:
-                continue
-            f = offline.features(text)
-            cls = offline.content_class(text, f)
-            if not is_running:
-                data[cls].append((f, float(content), 1.0 / content**2))
-            if len(text) >= offline.LONG_TEXT:
-                long_rows.setdefault(cls, []).append((f, float(content), 1.0 / content**2))
-    grams = {cls: _gram(rs, n) for cls, rs in data.items()}
-    g = [[0.0] * n for _ in range(n)]
-    h = [0.0] * n
-    for cls, (gc, hc) in grams.items():  # every class weighs the same in the shared fit
-        k = 1.0 / max(len(data[cls]), 1)
-        for i in range(n):
-            h[i] += k * hc[i]
-            for j in range(n):
-                g[i][j] += k * gc[i][j]
-    base = _wls(g, h, None, 0.0)
-    weights = {}
-    for cls, rs in data.items():
-        if len(rs) < 20:
-            weights[cls] = base
-            continue
-        total_w = sum(w for _, _, w in rs)
-        weights[cls] = _wls(*grams[cls], base, ridge=0.02 * total_w)
-    # Running text (LONG_TEXT characters and more) gets weights of its own, fitted on the long
-    # rows of the class and shrunk towards the class's weights.
-    for cls in offline.CLASSES:
-        rs = long_rows.get(cls, [])
-        if len(rs) >= 20:
-            total_w = sum(w for _, _, w in rs)
-            weights[f"{cls}:long"] = _wls(*_gram(rs, n), weights[cls], ridge=0.02 * total_w)
-    return weights
 
 
 def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, high_q: float = 0.975) -> dict[str, list[float]]:
@@ -252,46 +169,6 @@ def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, hi
     return bands
 
 
-def long_bands(model: dict, family: str, short_fit: list[tuple[str, int]], long: list[tuple[str, str, str, str]],
-               split: dict[tuple[str, str], str], truth: dict[str, int], folds: int = 4, low_q: float = 0.01,
-               high_q: float = 0.99) -> dict[str, list[float]]:  # fmt: skip
-    """Ranges for running text that hold for a language the model has not seen: the long texts
-    the test does not hold (fit and band) are dealt into `folds` folds by language (by document
-    where a script has one language), each fold is estimated by weights fitted without it, and
-    the range is the 2.5th-97.5th percentile of real/estimate over every fold, per class."""
-    import corpus
-
-    rows = [(lang, doc, t) for _, lang, doc, t in long if split[(lang, doc)] != "test" and truth.get(t, 0) > 0]
-    langs_of_script: dict[str, set[str]] = {}
-    for lang, _, t in rows:
-        langs_of_script.setdefault(corpus._script(t), set()).add(lang)
-    alone = {lang for langs in langs_of_script.values() if len(langs) == 1 for lang in langs}
-
-    def fold(lang: str, doc: str) -> int:
-        key = f"{lang}/{doc}" if lang in alone or lang == "en" else lang
-        return hashlib.sha256(key.encode()).digest()[0] % folds
-
-    ratios: dict[str, list[float]] = {}
-    saved = model["weights"][family]
-    try:
-        for k in range(folds):
-            model["weights"][family] = fit_family(short_fit, [(t, truth[t]) for lang, doc, t in rows if fold(lang, doc) != k])
-            offline._MODEL = model  # type: ignore[assignment]
-            for lang, doc, t in rows:
-                if fold(lang, doc) == k:
-                    cls = offline.content_class(t, offline.features(t))
-                    ratios.setdefault(f"{cls}:long", []).append(truth[t] / offline.estimate_text(t, family).tokens)
-    finally:
-        model["weights"][family] = saved
-        offline._MODEL = model  # type: ignore[assignment]
-    bands = {}
-    for key, vals in ratios.items():
-        if len(vals) < 15:
-            continue
-        vals.sort()
-        lo, hi = vals[int(low_q * (len(vals) - 1))], vals[min(len(vals) - 1, int(high_q * (len(vals) - 1) + 0.999))]
-        bands[key] = [round(min(lo, 1.0) - 0.005, 3), round(max(hi, 1.0) + 0.005, 3)]
-    return bands
 
 
 def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
@@ -300,7 +177,7 @@ def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dic
     import corpus
 
     if held_out_long:
-        long = corpus.long_prose()
+        long = corpus.all_long()
         langs, docs = corpus.held_out_sources(long, corpus.hold_out(long))
         rows = corpus.build(skip=langs, skip_docs=docs)
     else:
@@ -309,42 +186,47 @@ def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dic
 
 
 def fit() -> None:
-    """Refit data/offline.json: weights on the corpus's "fit" rows and the long texts of the
-    languages (and documents) held for fitting; ranges on the "band" rows of both. The languages
-    and documents of the long-text test are left out of both, short strings included."""
-    import corpus
+    """Refit data/offline.json. Short text: weights on the corpus's "fit" rows, ranges on its
+    "band" rows. Running text: weights on the long texts of every language but those the test
+    holds out (corpus.hold_out), ranges from each text's residual when its whole language family
+    was held out of the fit (benchmarks/unseen_languages.py), and the spelling map that flags text
+    unlike anything learned. The languages and documents of the long-text test are left out of
+    all of it, short strings included."""
+    import unseen_languages as unseen
     from corpus import split
 
     rows, truth = corpus_rows(held_out_long=True)
-    long = corpus.long_prose()
-    long_split = corpus.hold_out(long)
-    long_fit = [t for _, lang, doc, t in long if long_split[(lang, doc)] == "fit"]
-    long_band = [t for _, lang, doc, t in long if long_split[(lang, doc)] == "band"]
-    long_truth = teacher_counts(long_fit + long_band)
-
+    data = unseen.load()
     out_path = ROOT / "claude_cost" / "data" / "offline.json"
     model: dict[str, object] = {
         "source": "fitted by benchmarks/offline_accuracy.py --fit with ctok 1.3.0 as the teacher on a corpus built on the machine "
         "(benchmarks/corpus.py: gettext catalogs of ~200 locales, source code, text generated per script, emoji, symbols, and "
-        "running text of 2 KB and more from translated manual pages and catalogs); weights on the corpus's fit rows, ranges "
-        "(2.5th-97.5th percentile of real/estimate) on its band rows; the languages and documents of the long-text test held out",
+        "running text of 1,500 characters and more from translated manual pages and catalogs); short text: weights on the corpus's "
+        "fit rows, ranges (2.5th-97.5th percentile of real/estimate) on its band rows; running text: weights on every language "
+        "but the test's, ranges from residuals with each whole language family held out (benchmarks/unseen_languages.py)",
         "date": time.strftime("%Y-%m-%d"),
         "features": list(offline.FEATURES),
         "classes": list(offline.CLASSES),
         "weights": {},
         "bands": {},
+        "spelling": unseen.spelling_map(data),
     }
     for family in ("v3", "v4.7", "v5"):
-        short_fit = [(t, truth[family][t]) for _, t in rows if split(t) == "fit"]
-        band_rows = [(t, truth[family][t]) for _, t in rows if split(t) == "band"] + [(t, long_truth[family][t]) for t in long_band]
-        model["weights"][family] = fit_family(short_fit, [(t, long_truth[family][t]) for t in long_fit])  # type: ignore[index]
-        model["bands"][family] = {c: [0.5, 2.0] for c in offline.CLASSES}  # type: ignore[index]
+        weights = unseen.Grams(data, family).fit(set())
+        model["weights"][family] = {k: [float(x) for x in v] for k, v in weights.items()}  # type: ignore[index]
+        model["bands"][family] = {c: [0.5, 2.0] for c in [*offline.CLASSES, "unfamiliar", "unfamiliar:long"]}  # type: ignore[index]
         offline._MODEL = model  # type: ignore[assignment]
-        model["bands"][family] = fit_bands(band_rows, family)  # type: ignore[index]
-        model["bands"][family].update(long_bands(model, family, short_fit, long, long_split, long_truth[family]))  # type: ignore[index]
+        offline._SPELLING = None
+        band_rows = [(t, truth[family][t]) for _, t in rows if split(t) == "band" and len(t) < offline.LONG_TEXT]
+        bands = fit_bands(band_rows, family)
+        bands = {k: v for k, v in bands.items() if not k.endswith(":long")}
+        bands.update(unseen.cv_bands(data, family))
+        bands["unfamiliar"] = bands["unfamiliar:long"]
+        model["bands"][family] = bands  # type: ignore[index]
         print(family, model["bands"][family])  # type: ignore[index]
     out_path.write_text(json.dumps(model, indent=1) + "\n")
     offline._MODEL = None
+    offline._SPELLING = None
     print(f"wrote {out_path}")
 
 
@@ -379,7 +261,7 @@ def long_report(family: str, quiet: bool = False) -> dict[str, tuple[float, floa
     median error of the fitted point and the share of texts whose range holds ctok's count."""
     import corpus
 
-    rows = corpus.long_prose()
+    rows = corpus.all_long()
     split = corpus.hold_out(rows)
     test = [(g, t) for g, lang, doc, t in rows if split[(lang, doc)] == "test"]
     truth = teacher_counts([t for _, t in test])[family]

@@ -201,3 +201,48 @@ def test_estimator_data_not_loaded_by_other_commands():
         "assert 'claude_cost.counting.offline' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# ---------------------------------------------------------------- text unlike anything the fit learned (issue 33)
+
+ADLAM = "".join(chr(c) for c in range(0x1E922, 0x1E944))  # Adlam (Fulani) letters: no catalog on any machine here has them
+
+
+ENGLISH = " ".join(["The committee reviews the annual budget before the spring meeting, and every department explains its plans."] * 40)
+
+
+def adlam_prose(words_n: int = 400) -> str:
+    import random
+
+    rng = random.Random(33)
+    return " ".join("".join(rng.choice(ADLAM) for _ in range(rng.randint(2, 9))) + ("." if rng.random() < 0.1 else "") for _ in range(words_n))
+
+
+@pytest.mark.parametrize("family", ["v3", "v4.7", "v5"])
+def test_text_unlike_anything_learned_is_low_confidence_with_a_wider_range(family):
+    novel = offline.estimate_text(adlam_prose(), family)
+    assert novel.low_confidence and offline.novelty(adlam_prose()) > 0.9
+    wide = offline._model()["bands"][family]["unfamiliar:long"]
+    assert novel.low <= novel.tokens * wide[0] + 1 and novel.high >= novel.tokens * wide[1]
+    english = offline.estimate_text(ENGLISH, family)
+    assert not english.low_confidence and offline.novelty(ENGLISH) < 0.05
+    assert (novel.high - novel.low) / novel.tokens > (english.high - english.low) / english.tokens
+    # a few letters are too few to tell how a spelling compares, but a script the fit has no data for
+    # is unknown however short: flagged, up to one token a UTF-8 byte
+    short = offline.estimate_text(ADLAM[:5], family)
+    assert offline.novelty(ADLAM[:5]) is None and short.low_confidence and short.high >= len(ADLAM[:5].encode())
+    assert not offline.estimate_text("The committee met.", family).low_confidence
+
+
+def test_a_low_confidence_estimate_says_so(cli, tmp_path):
+    payload = write_json(tmp_path, {"model": "claude-opus-4-7", "max_tokens": 100, "messages": [{"role": "user", "content": adlam_prose()}]},
+                         "adlam.json")  # fmt: skip
+    r = cli("estimate", payload, "--count", "offline", "--offline-method", "fitted", "--json")
+    doc = json.loads(r.stdout)
+    assert any(n.startswith("low confidence:") and "ctok" in n for n in doc["notes"])
+    assert int(doc["prompt_tokens_high"]) > 1.5 * int(doc["prompt_tokens_low"])
+    plain = write_json(tmp_path, {"model": "claude-opus-4-7", "max_tokens": 100, "messages": [{"role": "user", "content": ENGLISH}]}, "plain.json")
+    doc = cli.json("estimate", plain, "--count", "offline", "--offline-method", "fitted")
+    assert not any(n.startswith("low confidence") for n in doc["notes"])
+    table = cli("estimate", payload, "--count", "offline", "--offline-method", "fitted").stdout + r.stderr
+    assert "low confidence" in table

@@ -100,9 +100,10 @@ def test_the_fitted_method_meets_its_goal_on_every_recorded_count(family):
 
 @pytest.fixture(scope="module")
 def long_texts():
-    """Held-out running text of 2 KB and more (benchmarks/corpus.py: translated manual pages and
-    catalogs), whole languages held out of the fit — their short catalog strings too."""
-    rows = corpus.long_prose()
+    """Held-out running text (benchmarks/corpus.py all_long: translated manual pages and catalogs,
+    small catalogs joined), whole languages held out of the fit, its ranges and its spelling map
+    — their short catalog strings too (benchmarks/unseen_languages.py)."""
+    rows = corpus.all_long()
     split = corpus.hold_out(rows)
     test = [(g, t) for g, lang, doc, t in rows if split[(lang, doc)] == "test"]
     if len({g for g, _ in test}) < 6:
@@ -110,14 +111,11 @@ def long_texts():
     return test
 
 
-#: Issue 24's goals on held-out long texts: median error <= 6% overall and <= 10% in each
-#: group; the range holds ctok's count for >= 90% of texts in each group. Where a goal is not
-#: met on this machine's corpus the bound that holds is named, with the reason (README, "Offline
-#: counts"): v3 misses the overall median by a tenth of a point (6.1%); Bengali, held out, is
-#: ~20% cheaper to tokenize than Assamese, the one other language of its script the fit saw, so
-#: Indic ranges hold 66%; Armenian documents held out of v4.7's fit hold 82% in "Other scripts".
-OVERALL = {"v3": 0.065, "v4.7": 0.06}
-COVERAGE_EXCEPT = {"Indic": 0.6, "Other scripts": 0.8}
+#: Issue 33's goals on languages the fit never saw: the range holds >= 90% of ctok's counts in
+#: each group, and the median error of the texts not flagged low-confidence is <= 10% in each. The
+#: one bound below 90%, named: v3's CJK range holds 88% (its held-out texts are three languages'; the
+#: point is 1.3% off, the range's low end is 5.5% below it).
+COVERAGE_EXCEPT = {("v3", "CJK"): 0.85}
 
 
 @pytest.mark.parametrize("family", ["v3", "v4.7"])
@@ -130,11 +128,12 @@ def test_the_fitted_estimate_holds_on_long_running_text(long_texts, family):
     for group, text in long_texts:
         truth = token_count(text, version) - offline.CTOK_FRAME[version]
         est = offline.estimate_text(text, family)
-        errors.setdefault(group, []).append(abs(est.tokens - truth) / truth)
+        if not est.low_confidence:
+            errors.setdefault(group, []).append(abs(est.tokens - truth) / truth)
         inside.setdefault(group, []).append(est.low <= truth <= est.high)
-    everything = [e for errs in errors.values() for e in errs]
-    assert statistics.median(everything) <= OVERALL[family]
+    assert statistics.median([e for errs in errors.values() for e in errs]) <= 0.065
     for group, errs in errors.items():
         assert statistics.median(errs) <= 0.10, (group, statistics.median(errs))
-        share = sum(inside[group]) / len(inside[group])
-        assert share >= COVERAGE_EXCEPT.get(group, 0.9), (group, f"{sum(inside[group])}/{len(inside[group])}")
+    for group, held in inside.items():
+        assert sum(held) / len(held) >= COVERAGE_EXCEPT.get((family, group), 0.9), (group, f"{sum(held)}/{len(held)}")
+    assert sum(map(sum, inside.values())) / sum(map(len, inside.values())) >= 0.95

@@ -225,12 +225,14 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class Count:
-    """A prompt token count: exact (`low == tokens == high`) or an estimate with its range."""
+    """A prompt token count: exact (`low == tokens == high`) or an estimate with its range;
+    `low_confidence` when the offline estimate met text unlike what it was fitted on."""
 
     tokens: int
     low: int
     high: int
     exact: bool = True
+    low_confidence: bool = False
 
     @classmethod
     def of(cls, n: int) -> Count:
@@ -238,7 +240,7 @@ class Count:
 
     def minus(self, n: int) -> Count:
         """This count less `n` tokens (never below zero)."""
-        return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact)
+        return Count(max(self.tokens - n, 0), max(self.low - n, 0), max(self.high - n, 0), self.exact, self.low_confidence)
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,31 @@ def features(text: str) -> list[float]:
     return f
 
 
+# Letters inside words, with the marks (accents, Indic vowel signs, Hebrew points, …) that ride on them.
+_LETTER_RUN = re.compile(
+    "(?:[^\\W\\d_]|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e\u0eb1-\u0ebc\u0ec8-\u0ecd\u0f18-\u0fbc\u102b-\u103e\u1712-\u1734"
+    "\u17b4-\u17d3\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+"
+)
+_IDEOGRAPHIC = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def spelling_keys(text: str) -> list[str]:
+    """What a language's spelling is made of: the pairs of letters inside its words (a space
+    marks a word's start and end), lower-cased. Ideographs, kana and Hangul syllables are left
+    out: thousands of them each, a corpus meets most rarely, and the CJK class costs them by kind,
+    not by spelling. The fitted model's familiarity with a text is the share of keys it has seen."""
+    keys: list[str] = []
+    for run in _LETTER_RUN.findall(text.lower()):
+        if _IDEOGRAPHIC.search(run):
+            run = _IDEOGRAPHIC.sub("", run)
+            if not run:
+                continue
+        word = f" {run} "
+        keys += [word[i : i + 2] for i in range(len(word) - 1)]
+    return keys
+
+
 #: Content classes: each has its own fitted costs and its own measured range.
 CLASSES = ("english", "code", "latin", "cyrillic", "greek", "arabic_hebrew", "indic", "southeast_asian", "cjk", "other_script",
            "emoji", "symbols")  # fmt: skip
@@ -257,14 +282,17 @@ def content_class(text: str, f: list[float]) -> str:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A token estimate: point value and range."""
+    """A token estimate: point value and range; `low_confidence` when some of the text is spelled
+    unlike anything the fitted model learned from (its range is then widened)."""
 
     tokens: int
     low: int
     high: int
+    low_confidence: bool = False
 
     def __add__(self, other: Estimate) -> Estimate:
-        return Estimate(self.tokens + other.tokens, self.low + other.low, self.high + other.high)
+        return Estimate(self.tokens + other.tokens, self.low + other.low, self.high + other.high,
+                        self.low_confidence or other.low_confidence)  # fmt: skip
 
 
 ZERO = Estimate(0, 0, 0)
@@ -281,7 +309,8 @@ def estimate_text(text: str, family: str | None) -> Estimate:
         return ZERO
     if family not in FAMILIES:
         ests = [estimate_text(text, f) for f in FAMILIES]
-        return Estimate(round(sum(e.tokens for e in ests) / len(ests)), min(e.low for e in ests), max(e.high for e in ests))
+        return Estimate(round(sum(e.tokens for e in ests) / len(ests)), min(e.low for e in ests), max(e.high for e in ests),
+                        any(e.low_confidence for e in ests))  # fmt: skip
     model = _model()
     f = features(text)
     cls = content_class(text, f)
@@ -291,8 +320,57 @@ def estimate_text(text: str, family: str | None) -> Estimate:
     bands = model["bands"][family]
     size = "long" if long else "short" if point < 50 else ""
     lo, hi = bands.get(f"{cls}:{size}", bands[cls])
+    # Text unlike what the fit learned from (issue 33) is said to be, and gets the range measured on
+    # such texts with whole language families held out of the fit (benchmarks/unseen_languages.py):
+    spelling = model["spelling"]
+    high = 0
+    unseen = f[13] + sum(f[i] for i in spelling["unsupported"]) >= spelling["unseen_share"] * len(text)
+    low = math.floor(point * lo)
+    if unseen:  # a script the fit has no data for: from fewer tokens a character than any language measured to one a UTF-8 byte
+        low = min(low, math.floor(spelling["floor_per_char"] * len("".join(text.split()))))
+        high = len(text.encode("utf-8", "surrogatepass"))
+    unfamiliar = unseen or (cls not in ("code", "emoji", "symbols") and (novelty(text) or 0.0) >= spelling["unfamiliar"])
+    if unfamiliar and not unseen:  # its spelling is unlike the corpus's, in scripts the fit knows
+        wide = bands["unfamiliar:long" if long else "unfamiliar"]
+        lo, hi = min(lo, wide[0]), max(hi, wide[1])
     # bands are ratios real/estimate (e.g. 0.9 and 1.12); +1 absorbs the boundary token
-    return Estimate(round(point), max(0, math.floor(point * lo)), math.ceil(point * hi) + 1)
+    return Estimate(round(point), max(0, low), max(math.ceil(point * hi) + 1, high), unfamiliar)
+
+
+#: Below this many spelling keys a text is too short to tell whether its spelling is familiar.
+MIN_KEYS = 40
+#: At most this many keys are looked up (evenly spread): enough for a share.
+MAX_KEYS = 4000
+_SPELLING: tuple[bytes, int] | None = None
+
+
+def novelty(text: str) -> float | None:
+    """The share of the text's spelling keys (spelling_keys) that the fitting corpus has fewer than
+    `spelling.at_least` of: 0 for text written like what the fit learned from, towards 1 for a
+    language or script it never saw. None when the text has too few keys to tell. The corpus's
+    keys are kept as a bit map of their CRC-32s (data/offline.json `spelling`)."""
+    global _SPELLING
+    if len(text) > 16 * 2000:  # a long text: eight stretches spread over it tell its spelling as well
+        step = len(text) // 8
+        text = " ".join(text[k * step : k * step + 2000] for k in range(8))
+    keys = spelling_keys(text)
+    if len(keys) < MIN_KEYS:
+        return None
+    if _SPELLING is None:
+        import zlib
+
+        table = _model()["spelling"]
+        _SPELLING = (zlib.decompress(base64.b64decode(table["map"])), (1 << table["bits"]) - 1)
+    import zlib
+
+    bits, mask = _SPELLING
+    step = max(1, len(keys) // MAX_KEYS)
+    sample = keys[::step]
+    unseen = 0
+    for key in sample:
+        h = zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
+        unseen += not (bits[h >> 3] >> (h & 7)) & 1
+    return unseen / len(sample)
 
 
 # ---------------------------------------------------------------- images
@@ -600,7 +678,7 @@ class OfflineCounter:
             est = estimate_body(body, self.family, self.tool_prompt, self._ctok)
         else:
             est = estimate_body(body, self.family, self.tool_prompt)
-        return Count(est.tokens, est.low, est.high, exact=False)
+        return Count(est.tokens, est.low, est.high, exact=False, low_confidence=est.low_confidence)
 
 
 def offline_counter(model: Any, method: str = "auto") -> OfflineCounter:

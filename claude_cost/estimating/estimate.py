@@ -8,8 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from claude_cost.core import clock
-from claude_cost.core import pricing
+from claude_cost.core import clock, pricing
 from claude_cost.core.errors import InputError
 from claude_cost.core.models import (
     Assumptions,
@@ -281,6 +280,11 @@ def _price_payload(
     outs = {"tokens": basis.tokens, "low": basis.low, "high": basis.high}
     searches, search_notes = _web_searches(assume, request)
     notes += search_notes + notes_pre
+    if total.low_confidence:
+        from claude_cost.counting.offline import CTOK_INSTALL
+
+        notes.append("low confidence: some of the text is spelled unlike the languages the offline estimate was fitted on (a language or "
+                     f"script it has not seen), so its range is widened to what such texts measured; for exact counts: {CTOK_INSTALL}")  # fmt: skip
     if countable.left_out:
         notes.append("not countable by count_tokens, left out of the input count: " + "; ".join(countable.left_out))
     if prefixes and min_cacheable is None:
