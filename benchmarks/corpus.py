@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import json
 import random
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -439,3 +441,51 @@ def held_out_sources(rows: list[tuple[str, str, str, str]], split: dict[tuple[st
     whole = frozenset(lang for lang, splits in langs.items() if splits == {"test"})
     docs = frozenset((lang, doc) for (lang, doc), sp in split.items() if sp == "test" and lang not in whole)
     return whole, docs
+
+
+# ---------------------------------------------------------------- the teacher's counts
+#
+# ctok is the teacher: what the fit (offline_accuracy.py --fit) and the held-out measures
+# (unseen_languages.py) compare with. Kept here, beside the corpus, so both read them from one place.
+
+CTOK_VERSION = {"v3": "3.0", "v4.7": "4.7", "v5": "5.0"}
+CACHE = Path.home() / ".cache" / "claude-cost-bench" / "corpus-counts.json"
+
+def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
+    """ctok's content tokens (frame removed) per family for each text — counted by our engine,
+    which returns ctok's count exactly (tests/test_tokenizer.py); cached on disk by text hash."""
+    from claude_cost.counting import offline
+    from claude_cost.counting.tokenizer import token_count
+
+    cache: dict[str, dict[str, int]] = json.loads(CACHE.read_text()) if CACHE.exists() else {}
+    out: dict[str, dict[str, int]] = {fam: {} for fam in CTOK_VERSION}
+    todo = []
+    for text in texts:
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        for fam, ver in CTOK_VERSION.items():
+            if key in cache and fam in cache[key]:
+                out[fam][text] = cache[key][fam]
+            else:
+                todo.append((text, ver, fam, key))
+    if todo:
+        print(f"counting {len(todo):,} texts as ctok counts them …", file=sys.stderr)
+        counts = [token_count(t, v) for t, v, _, _ in todo]
+        for (text, ver, fam, key), n in zip(todo, counts):
+            content = n - offline.CTOK_FRAME[ver]
+            out[fam][text] = content
+            cache.setdefault(key, {})[fam] = content
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        CACHE.write_text(json.dumps(cache))
+    return out
+
+
+def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
+    """The short corpus; with `held_out_long`, without the catalogs of the languages and
+    documents the long-text test holds out."""
+    if held_out_long:
+        long = all_long()
+        langs, docs = held_out_sources(long, hold_out(long))
+        rows = build(skip=langs, skip_docs=docs)
+    else:
+        rows = build()
+    return rows, teacher_counts([t for _, t in rows])

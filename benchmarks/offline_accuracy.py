@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from claude_cost.counting import offline  # noqa: E402
+from corpus import CTOK_VERSION, corpus_rows, teacher_counts  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "token-calibration"
 MODEL = {"v3": "claude-opus-4-5", "v4.7": "claude-opus-4-7", "v5": "claude-opus-5"}
@@ -103,39 +104,6 @@ def published_rows(family: str) -> list[tuple[str, int, int]]:
 
 
 FRAME = {"v3": 7, "v4.7": 11, "v5": 6}
-CTOK_VERSION = {"v3": "3.0", "v4.7": "4.7", "v5": "5.0"}
-CACHE = Path.home() / ".cache" / "claude-cost-bench" / "corpus-counts.json"
-
-
-
-
-def teacher_counts(texts: list[str]) -> dict[str, dict[str, int]]:
-    """ctok's content tokens (frame removed) per family for each text — counted by our engine,
-    which returns ctok's count exactly (tests/test_tokenizer.py); cached on disk by text hash."""
-    from claude_cost.counting.tokenizer import token_count
-
-    cache: dict[str, dict[str, int]] = json.loads(CACHE.read_text()) if CACHE.exists() else {}
-    out: dict[str, dict[str, int]] = {fam: {} for fam in CTOK_VERSION}
-    todo = []
-    for text in texts:
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        for fam, ver in CTOK_VERSION.items():
-            if key in cache and fam in cache[key]:
-                out[fam][text] = cache[key][fam]
-            else:
-                todo.append((text, ver, fam, key))
-    if todo:
-        print(f"counting {len(todo):,} texts as ctok counts them …", file=sys.stderr)
-        counts = [token_count(t, v) for t, v, _, _ in todo]
-        for (text, ver, fam, key), n in zip(todo, counts):
-            content = n - offline.CTOK_FRAME[ver]
-            out[fam][text] = content
-            cache.setdefault(key, {})[fam] = content
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        CACHE.write_text(json.dumps(cache))
-    return out
-
-
 
 
 
@@ -171,18 +139,6 @@ def fit_bands(rows: list[tuple[str, int]], family: str, low_q: float = 0.025, hi
 
 
 
-def corpus_rows(held_out_long: bool = False) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]]]:
-    """The short corpus; with `held_out_long`, without the catalogs of the languages and
-    documents the long-text test holds out."""
-    import corpus
-
-    if held_out_long:
-        long = corpus.all_long()
-        langs, docs = corpus.held_out_sources(long, corpus.hold_out(long))
-        rows = corpus.build(skip=langs, skip_docs=docs)
-    else:
-        rows = corpus.build()
-    return rows, teacher_counts([t for _, t in rows])
 
 
 def fit() -> None:

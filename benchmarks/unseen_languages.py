@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import corpus  # noqa: E402
-import offline_accuracy as oa  # noqa: E402
 
 from claude_cost.counting import offline  # noqa: E402
 
@@ -86,8 +85,8 @@ def prepare(short: list[tuple[str, str | None]], long: list[tuple[str, str, str,
     """The long texts (language, document, split, group, class, features, spelling keys) and the
     short rows the weights are fitted on (language or None, class, features, keys), with ctok's
     counts per tokenizer family."""
-    truth_long = oa.teacher_counts([t for _, _, _, t in long])
-    truth_short = oa.teacher_counts([t for t, _ in short])
+    truth_long = corpus.teacher_counts([t for _, _, _, t in long])
+    truth_short = corpus.teacher_counts([t for t, _ in short])
     data: dict[str, list[dict]] = {"long": [], "short": []}
     for group, lang, doc, text in long:
         f = offline.features(text)
@@ -106,16 +105,17 @@ def load() -> dict:
     languages and documents the long-text test holds out, and the long texts (all splits)."""
     long = corpus.all_long()
     split = corpus.hold_out(long)
-    rows, _ = oa.corpus_rows(held_out_long=True)
+    rows, _ = corpus.corpus_rows(held_out_long=True)
     short = [(t, corpus.LANGUAGE_OF.get(t)) for _, t in rows if corpus.split(t) == "fit"]
     return prepare(short, long, split)
 
 
-# ---------------------------------------------------------------- the fit (oa.fit_family, in numpy, with units left out)
+# ---------------------------------------------------------------- the fit, in numpy, with units left out
 
 
 def wls(g: np.ndarray, h: np.ndarray, prior: np.ndarray | None, ridge: float) -> np.ndarray:
-    """oa._wls: non-negative weighted least squares from the normal equations, shrunk to `prior`."""
+    """Non-negative weighted least squares from the normal equations, shrunk to `prior`: a weight that
+    comes out negative is pinned at 0 and the rest refitted."""
     n = len(h)
     active = list(range(n))
     while True:
