@@ -362,7 +362,7 @@ def spelling_map(data: dict) -> dict:
     mask = (1 << BITS) - 1
     for key, n in spelling.total.items():
         if n >= AT_LEAST:
-            h = zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
+            h = offline.spelling_bit(key, mask)
             bits[h >> 3] |= 1 << (h & 7)
     unsupported = Support(data).unsupported(set())
     return {"bits": BITS, "at_least": AT_LEAST, "unfamiliar": UNFAMILIAR, "unseen_share": UNSEEN_SHARE, "unsupported": unsupported,

@@ -20,6 +20,7 @@ import json
 import math
 import re
 import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -357,20 +358,20 @@ def novelty(text: str) -> float | None:
     if len(keys) < MIN_KEYS:
         return None
     if _SPELLING is None:
-        import zlib
-
         table = _model()["spelling"]
         _SPELLING = (zlib.decompress(base64.b64decode(table["map"])), (1 << table["bits"]) - 1)
-    import zlib
-
     bits, mask = _SPELLING
-    step = max(1, len(keys) // MAX_KEYS)
-    sample = keys[::step]
+    sample = keys[:: max(1, len(keys) // MAX_KEYS)]
     unseen = 0
     for key in sample:
-        h = zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
+        h = spelling_bit(key, mask)
         unseen += not (bits[h >> 3] >> (h & 7)) & 1
     return unseen / len(sample)
+
+
+def spelling_bit(key: str, mask: int) -> int:
+    """The bit of the spelling map that stands for `key` (benchmarks/unseen_languages.py sets them)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
 
 
 # ---------------------------------------------------------------- images
